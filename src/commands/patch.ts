@@ -1,0 +1,103 @@
+// `flagpatch patch`: the submission commit for upstream. The patch is made from the base to
+// the current commit, verified, and committed on top of --onto with plumbing only: the
+// user's work tree, index, HEAD and current branch are never touched.
+import { commitOf, devicesOf, openContext, type CommonOptions } from '../context.js';
+import { RefusedError } from '../errors.js';
+import { addCombination } from '../hetero.js';
+import { readHetero } from '../inspect.js';
+import { patchId, patchPath } from '../layout.js';
+import { makePatch } from '../patch/make.js';
+import { withWorkspace } from '../tmp.js';
+import { editTree, type TreeEdit } from '../tree.js';
+
+export interface PatchOptions extends CommonOptions {
+  /** Devices; the last is the one patched now, the others must already have patches (hetero). */
+  deviceTypes?: string[];
+  baseCommitId?: string;
+  currentCommitId?: string;
+  onto?: string;
+}
+
+export interface PatchResult {
+  device: string;
+  devices: string[];
+  id: string;
+  base: string;
+  onto: string;
+  commit: string;
+  branch: string;
+  patchPath: string;
+  heteroUpdated: boolean;
+  files: number;
+  insertions: number;
+  deletions: number;
+}
+
+export async function patch(opts: PatchOptions): Promise<PatchResult> {
+  const { git, cfg } = await openContext(opts);
+  const devices = devicesOf(opts.deviceTypes, cfg);
+  const device = devices[devices.length - 1];
+  const base = await commitOf(git, opts.baseCommitId ?? cfg.baseCommit, '--base-commit-id');
+  const current = await commitOf(git, opts.currentCommitId ?? 'HEAD', '--current-commit-id');
+  const onto = opts.onto ? await commitOf(git, opts.onto, '--onto') : base;
+  const id = patchId(base, cfg);
+  const file = patchPath(cfg, device, id);
+  const branch = `flagpatch/${device}`;
+
+  const head = await git.run(['symbolic-ref', '-q', 'HEAD'], { ok: [1] });
+  if (head.stdout.toString('utf8').trim() === `refs/heads/${branch}`) {
+    throw new RefusedError(`you are on ${branch}, the branch flagpatch writes the submission to`, 'switch to your vendor branch first (git switch -)');
+  }
+
+  const ontoTree = await git.treeOf(onto);
+  for (const other of devices.slice(0, -1)) {
+    if (!(await git.objectAt(ontoTree, patchPath(cfg, other, id)))) {
+      throw new RefusedError(
+        `${other} has no patch at ${id} in ${opts.onto ?? 'the base'} (${patchPath(cfg, other, id)}): heterogeneous patches must share one base`,
+        `patch ${other} on this base first, or pass --onto a commit that holds its patch`,
+      );
+    }
+  }
+
+  const [name, email, date, subject] = (await git.text(['show', '-s', '--format=%an%x00%ae%x00%aD%x00%s', current])).split('\0');
+  const title = `[${device}] ${subject.replace(/^\[[^\]]*\]\s*/, '')}`;
+  const baseTree = await git.treeOf(base);
+  const currentTree = await git.treeOf(current);
+  const made = await withWorkspace((dir) =>
+    makePatch(git, dir, cfg, {
+      base,
+      baseTree,
+      tree: currentTree,
+      info: { author: { name, email, date }, subject: title, base, device },
+      label: file,
+    }),
+  );
+  if (!made) {
+    throw new RefusedError(
+      `${opts.currentCommitId ?? 'HEAD'} holds no vendor changes: outside the owned paths its tree equals the base ${base.slice(0, 12)}`,
+      'commit your adaptation first, or check --base-commit-id',
+    );
+  }
+
+  const edits: TreeEdit[] = [{ path: file, entry: { mode: '100644', sha: await git.hashObject(made.mailbox) } }];
+  let heteroUpdated = false;
+  if (devices.length > 1) {
+    const hetero = await readHetero(git, cfg, ontoTree);
+    if (hetero.problems.length) {
+      const p = hetero.problems[0];
+      throw new RefusedError(`${cfg.heteroFile}:${p.line}: ${p.message}`, p.fix);
+    }
+    const sha = await git.objectAt(ontoTree, cfg.heteroFile);
+    const text = sha ? (await git.blob(sha)).toString('utf8') : '';
+    const updated = addCombination(text, hetero, id, devices);
+    if (updated !== text) {
+      heteroUpdated = true;
+      edits.push({ path: cfg.heteroFile, entry: { mode: '100644', sha: await git.hashObject(updated) } });
+    }
+  }
+  const tree = await editTree(git, ontoTree, edits);
+  const commit = await git.text(['commit-tree', tree, '-p', onto, '-F', '-'], { input: `${title}\n` });
+  await git.run(['update-ref', '-m', `flagpatch patch: ${title}`, `refs/heads/${branch}`, commit]);
+  const { files, insertions, deletions } = made;
+  return { device, devices, id, base, onto, commit, branch, patchPath: file, heteroUpdated, files, insertions, deletions };
+}

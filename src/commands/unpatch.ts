@@ -1,0 +1,271 @@
+// `flagpatch unpatch`: the adapted code back as a clean tree.
+// With --dir, each device gets DIR/<DEV>/<name>: a fresh repository built in a hidden sibling
+// folder and renamed into place only when complete, so a failure leaves no half-built tree
+// and the source repository gains nothing (not even objects). Without --dir, a new branch
+// in place, refused on a dirty work tree.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { devicesOf, openContext, type CommonOptions } from '../context.js';
+import { RefusedError, UsageError } from '../errors.js';
+import type { Env, Git } from '../git.js';
+import { parseHetero, listsTogether } from '../hetero.js';
+import { patchPath } from '../layout.js';
+import { applyMessage } from '../patch/apply.js';
+import { parsePatch, type PatchMessage } from '../patch/parse.js';
+import { baseOf } from '../store.js';
+import { isAlive, onInterrupt, withWorkspace } from '../tmp.js';
+
+export interface UnpatchOptions extends CommonOptions {
+  deviceTypes?: string[];
+  /** The patch folder name, or a unique prefix of the base. */
+  commitId?: string;
+  dir?: string;
+  force?: boolean;
+  /** Called before each long step (the CLI shows it on a terminal). */
+  onProgress?: (message: string) => void;
+}
+
+export interface MaterializedTree {
+  device: string;
+  path: string;
+  branch: string;
+  head: string;
+}
+
+export interface UnpatchResult {
+  id: string;
+  base: string;
+  /** With --dir: one tree per device. */
+  trees: MaterializedTree[];
+  /** Without --dir: the branch created and checked out in place. */
+  branch?: string;
+  head?: string;
+}
+
+/** Name of the file in a materialized repository's .git that says flagpatch made it. */
+export const MARKER = 'flagpatch-tree.json';
+
+export async function unpatch(opts: UnpatchOptions): Promise<UnpatchResult> {
+  const { git, cfg } = await openContext(opts);
+  const devices = devicesOf(opts.deviceTypes, cfg);
+  const given = opts.commitId ?? cfg.baseCommit;
+  if (!given) throw new UsageError('--commit-id is required', 'pass --commit-id <ID> (the patch folder name, e.g. aaaaaa), or set "baseCommit" in .flagpatchrc.json');
+  if (!/^[0-9A-Za-z_]+$/.test(given)) throw new UsageError(`--commit-id ${JSON.stringify(given)} is not a patch ID`, 'pass the patch folder name (e.g. aaaaaa) or a prefix of the base commit');
+  if (devices.length > 1 && !opts.dir) throw new UsageError('several devices need --dir', 'pass --dir build to materialize one tree per device');
+
+  const ids = new Set<string>();
+  for (const d of devices) ids.add(await resolveId(git, cfg, d, given));
+  if (ids.size > 1) throw new RefusedError(`--commit-id ${given} names different patches for these devices (${[...ids].join(', ')})`, 'pass the full patch folder name');
+  const id = [...ids][0];
+
+  if (devices.length > 1) {
+    const heteroText = readText(path.join(git.top, cfg.heteroFile)) ?? '';
+    const hetero = parseHetero(heteroText, cfg.idLength);
+    if (hetero.problems.length) {
+      const p = hetero.problems[0];
+      throw new RefusedError(`${cfg.heteroFile}:${p.line}: ${p.message}`, p.fix);
+    }
+    if (!listsTogether(hetero, id, devices)) {
+      throw new RefusedError(
+        `${cfg.heteroFile} does not list ${devices.join(' ')} together at ${id}: they were not adapted to train together`,
+        `pick devices from one line of ${cfg.heteroFile}, or materialize each alone`,
+      );
+    }
+  }
+
+  const patches: { device: string; label: string; messages: PatchMessage[]; base: string }[] = [];
+  for (const device of devices) {
+    const label = patchPath(cfg, device, id);
+    const messages = parsePatch(fs.readFileSync(path.join(git.top, label)), label);
+    patches.push({ device, label, messages, base: await baseOf(git, id, messages, label) });
+  }
+  const base = patches[0].base;
+  if (patches.some((p) => p.base !== base)) throw new RefusedError(`the patches at ${id} name different bases`, 'regenerate them with flagpatch patch');
+
+  if (!opts.dir) return { id, base, trees: [], ...(await unpatchInPlace(git, patches[0], id)) };
+  return { id, base, trees: await materializeAll(git, cfg, opts, patches, id) };
+}
+
+/** The patch folder `given` names for `device`: the folder itself, or a unique base prefix. */
+async function resolveId(git: Git, cfg: Config, device: string, given: string): Promise<string> {
+  const dir = path.join(git.top, cfg.patchDir, device);
+  let folders: string[] = [];
+  try {
+    folders = fs.readdirSync(dir).filter((f) => fs.existsSync(path.join(dir, f, `${f}.patch`)));
+  } catch {
+    folders = [];
+  }
+  if (folders.includes(given)) return given;
+  const matches: string[] = [];
+  const wanted = given.toLowerCase();
+  for (const f of folders) {
+    if (f.startsWith(wanted)) matches.push(f);
+    else if (wanted.startsWith(f)) {
+      const trailer = /^Flagpatch-Base:\s*([0-9a-f]{40})\s*$/m.exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
+      const full = trailer ?? (await git.commit(f));
+      if (full?.startsWith(wanted)) matches.push(f);
+    }
+  }
+  if (matches.length === 1) return matches[0];
+  const available = folders.length ? `${device} has patches at: ${folders.sort().join(', ')}` : `${device} has no patch under ${cfg.patchDir}/${device}/`;
+  if (matches.length === 0) throw new RefusedError(`no ${device} patch for --commit-id ${given}`, `${available}; pass one of them`);
+  throw new RefusedError(`--commit-id ${given} is ambiguous for ${device}: ${matches.sort().join(', ')}`, 'pass more digits of the base commit');
+}
+
+/** Applies the messages on `base` in the index named by `git`, committing each; returns the head. */
+async function commitPatch(git: Git, base: string, patch: { label: string; messages: PatchMessage[] }): Promise<string> {
+  await git.run(['read-tree', base]);
+  const fallbackDate = await git.text(['show', '-s', '--format=%aD', base]);
+  let head = base;
+  for (const [n, m] of patch.messages.entries()) {
+    await applyMessage(git, m, patch.label, base, patch.messages.length > 1 ? n + 1 : 0);
+    const tree = await git.text(['write-tree']);
+    // Committer = author, dates included: the same patch gives the same commit ids.
+    const who: Env = {
+      GIT_AUTHOR_NAME: m.author?.name || 'flagpatch',
+      GIT_AUTHOR_EMAIL: m.author?.email || 'flagpatch@localhost',
+      GIT_AUTHOR_DATE: m.date ?? fallbackDate,
+    };
+    who.GIT_COMMITTER_NAME = who.GIT_AUTHOR_NAME;
+    who.GIT_COMMITTER_EMAIL = who.GIT_AUTHOR_EMAIL;
+    who.GIT_COMMITTER_DATE = who.GIT_AUTHOR_DATE;
+    const message = `${m.subject || path.basename(patch.label)}${m.body ? `\n\n${m.body}` : ''}\n`;
+    head = await git.text(['commit-tree', tree, '-p', head, '-F', '-'], { input: message, env: who });
+  }
+  return head;
+}
+
+function branchName(device: string, id: string): string {
+  return `${device}-${id}`;
+}
+
+async function unpatchInPlace(git: Git, patch: { device: string; label: string; messages: PatchMessage[]; base: string }, id: string): Promise<{ branch: string; head: string }> {
+  const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
+  if (dirty) throw new RefusedError('the work tree has uncommitted changes; unpatch without --dir checks out a new branch here', 'commit or stash them first, or pass --dir build to materialize elsewhere');
+  const branch = branchName(patch.device, id);
+  if (await git.commit(`refs/heads/${branch}`)) throw new RefusedError(`branch ${branch} already exists`, `switch to it (git switch ${branch}), or delete it first (git branch -D ${branch})`);
+  const head = await withWorkspace((dir) => commitPatch(git.with({ GIT_INDEX_FILE: path.join(dir, 'index') }), patch.base, patch));
+  await git.run(['update-ref', '-m', 'flagpatch unpatch', `refs/heads/${branch}`, head, '']);
+  const r = await git.run(['checkout', '--quiet', branch], { ok: [1, 128] });
+  if (r.code !== 0) {
+    await git.run(['update-ref', '-d', `refs/heads/${branch}`, head]);
+    throw new RefusedError(`cannot check out ${branch}: ${r.stderr.trim().split('\n').slice(0, 3).join(' ')}`, 'move the files git names out of the way, or pass --dir build');
+  }
+  return { branch, head };
+}
+
+async function materializeAll(
+  git: Git,
+  cfg: Config,
+  opts: UnpatchOptions,
+  patches: { device: string; label: string; messages: PatchMessage[]; base: string }[],
+  id: string,
+): Promise<MaterializedTree[]> {
+  const root = path.resolve(opts.cwd ?? process.cwd(), opts.dir!);
+  const targets = patches.map((p) => path.join(root, p.device, cfg.name));
+  // Refuse before building anything.
+  for (const target of targets) {
+    if (target === git.top || isInside(target, git.top)) {
+      throw new RefusedError(`${target} would replace the repository itself`, 'pass a --dir outside of the repository, or one of its ignored folders such as build');
+    }
+  }
+  for (const target of targets) await checkReplaceable(git, target, opts.force ?? false);
+
+  const built: { tmp: string; target: string; result: MaterializedTree }[] = [];
+  const createdDirs: string[] = [];
+  const cleanup = () => {
+    for (const b of built) fs.rmSync(b.tmp, { recursive: true, force: true });
+    for (const d of [...createdDirs].reverse()) {
+      try {
+        fs.rmdirSync(d); // only when still empty: something else may have been put there
+      } catch {
+        // not empty, or gone
+      }
+    }
+  };
+  const release = onInterrupt(cleanup);
+  try {
+    for (const [i, p] of patches.entries()) {
+      const target = targets[i];
+      for (const d of [root, path.dirname(target)]) {
+        if (!fs.existsSync(d)) {
+          fs.mkdirSync(d, { recursive: true });
+          createdDirs.push(d);
+        }
+      }
+      sweepSiblings(target);
+      const tmp = `${path.join(path.dirname(target), `.${cfg.name}.flagpatch-${process.pid}-`)}${Math.random().toString(36).slice(2, 8)}`;
+      built.push({ tmp, target, result: { device: p.device, path: target, branch: branchName(p.device, id), head: '' } });
+      opts.onProgress?.(`${p.device}: cloning ${git.top} into ${target}`);
+      await git.elsewhere(git.top).run(['clone', '--quiet', '--local', '--no-checkout', '--no-tags', '--', git.top, tmp]);
+      const repo = git.elsewhere(tmp);
+      opts.onProgress?.(`${p.device}: applying ${p.label} on ${p.base.slice(0, 12)}`);
+      const head = await commitPatch(repo, p.base, p);
+      const branch = branchName(p.device, id);
+      await repo.run(['update-ref', `refs/heads/${branch}`, head]);
+      await repo.run(['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+      await repo.run(['remote', 'remove', 'origin']);
+      const others = (await repo.text(['for-each-ref', '--format=%(refname)'])).split('\n').filter((r) => r && r !== `refs/heads/${branch}`);
+      if (others.length) await repo.run(['update-ref', '--stdin'], { input: others.map((r) => `delete ${r}\n`).join('') });
+      opts.onProgress?.(`${p.device}: writing files`);
+      await repo.run(['-c', 'core.autocrlf=false', 'checkout-index', '--all', '--force', '--quiet']);
+      await repo.run(['update-index', '-q', '--refresh'], { ok: [1] });
+      fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ device: p.device, id, base: p.base, head }, null, 2)}\n`);
+      built[built.length - 1].result.head = head;
+    }
+    // Everything built: swap each tree into place.
+    for (const b of built) {
+      if (fs.existsSync(b.target)) {
+        const old = `${b.tmp}-old`;
+        fs.renameSync(b.target, old);
+        fs.renameSync(b.tmp, b.target);
+        fs.rmSync(old, { recursive: true, force: true });
+      } else {
+        fs.renameSync(b.tmp, b.target);
+      }
+    }
+    return built.map((b) => b.result);
+  } catch (e) {
+    cleanup();
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+/** An existing target may be replaced only when flagpatch made it and it holds no changes. */
+async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
+  if (!fs.existsSync(target) || force) return;
+  if (!fs.existsSync(path.join(target, '.git', MARKER))) {
+    throw new RefusedError(`${target} exists and flagpatch did not make it`, 'move it away, pick another --dir, or pass --force to replace it');
+  }
+  const r = await git.elsewhere(target).run(['status', '--porcelain'], { ok: [128] });
+  if (r.code !== 0 || r.stdout.length) {
+    throw new RefusedError(`${target} holds uncommitted changes`, 'commit or save them, or pass --force to replace the tree');
+  }
+}
+
+/** Removes hidden build folders next to `target` left by a flagpatch run that was killed. */
+function sweepSiblings(target: string): void {
+  const dir = path.dirname(target);
+  const stem = `.${path.basename(target)}.flagpatch-`;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(stem)) continue;
+    const pid = Number(name.slice(stem.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}

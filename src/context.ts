@@ -1,0 +1,49 @@
+// What every command starts from: the repository, its config, and the devices and revisions
+// named on the command line (or in the config).
+import { loadConfig, type Config } from './config.js';
+import { UsageError } from './errors.js';
+import { Git, type Env } from './git.js';
+import { checkDevice } from './layout.js';
+
+export interface Context {
+  git: Git;
+  cfg: Config;
+}
+
+export interface CommonOptions {
+  /** Where to run; the repository is the one holding this folder (default: process.cwd()). */
+  cwd?: string;
+  /** Environment for git (default: process.env); GIT_INDEX_FILE and friends are honoured. */
+  env?: Env;
+}
+
+export async function openContext(opts: CommonOptions): Promise<Context> {
+  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+  return { git, cfg: await loadConfig(git.top) };
+}
+
+/** The devices given, or the configured one; each name validated. */
+export function devicesOf(given: readonly string[] | undefined, cfg: Config): string[] {
+  if (given && given.length) {
+    const devices = given.map(checkDevice);
+    const dup = devices.find((d, i) => devices.indexOf(d) !== i);
+    if (dup) throw new UsageError(`device ${dup} is named twice`, 'name each device once');
+    return devices;
+  }
+  if (cfg.deviceType) return [cfg.deviceType];
+  throw new UsageError('no device type given and none configured', 'pass --device-type A_X100, or set "deviceType" in .flagpatchrc.json');
+}
+
+/** The commit `rev` names; `flag` names where it came from in the message. */
+export async function commitOf(git: Git, rev: string | undefined, flag: string): Promise<string> {
+  if (!rev) throw new UsageError(`${flag} is required`, `pass ${flag} <commit>, or set "baseCommit" in .flagpatchrc.json`);
+  if (rev.startsWith('-')) throw new UsageError(`${flag}: ${JSON.stringify(rev)} is not a revision`, `pass ${flag} <commit>`);
+  const sha = await git.commit(rev);
+  if (!sha) {
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(rev)} names no commit in this repository`,
+      'check the id, or fetch the upstream history that holds it (git fetch upstream)',
+    );
+  }
+  return sha;
+}

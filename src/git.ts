@@ -1,0 +1,243 @@
+// Every git process flagpatch starts goes through this module. Each call gets an explicit
+// environment (process.env is never mutated) and fails with one typed error, GitError.
+// Plain node:child_process on purpose: execa and simple-git cost 120-150 ms of import time,
+// which the pre-commit hook would pay on every commit (see README, "Dependencies").
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { GitError, RefusedError } from './errors.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Env;
+  /** Exit codes that are answers rather than failures (e.g. 1 for `diff --quiet`). */
+  ok?: readonly number[];
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number;
+}
+
+/** One entry of a tree or an index: `mode`, object id, path from the top of the tree. */
+export interface Entry {
+  mode: string;
+  sha: string;
+  path: string;
+}
+
+/** One line of `git diff-tree --raw`: both sides of a changed path (mode 000000 = absent). */
+export interface RawChange {
+  srcMode: string;
+  srcSha: string;
+  dstMode: string;
+  dstSha: string;
+  status: string;
+  path: string;
+}
+
+// Variables git sets in hooks or users set to point at one repository; never inherited by
+// commands about another one.
+const REPO_VARIABLES = [
+  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES',
+];
+
+export const NULL_SHA = '0000000000000000000000000000000000000000';
+
+// Settings that would change what git prints or applies, pinned for every call so a user's
+// config (diff.noprefix, color.ui=always, core.quotepath, apply.whitespace=fix...) cannot
+// change the patch or its verification.
+const PINNED_CONFIG = [
+  '-c', 'core.quotepath=off',
+  '-c', 'color.ui=never',
+  '-c', 'diff.noprefix=false',
+  '-c', 'diff.mnemonicPrefix=false',
+  '-c', 'diff.relative=false',
+  '-c', 'diff.suppressBlankEmpty=false',
+  '-c', 'apply.whitespace=nowarn',
+  '-c', 'core.safecrlf=false',
+  '-c', 'core.hooksPath=/dev/null',
+];
+
+export class Git {
+  private constructor(
+    /** Top of the work tree; every command runs here, so paths are relative to it. */
+    readonly top: string,
+    /** Absolute path of the object directory, for temporary indexes that must not add objects. */
+    readonly objectsDir: string,
+    readonly gitDir: string,
+    private readonly env: Env,
+  ) {}
+
+  /** Opens the repository whose work tree holds `cwd`. */
+  static async open(cwd: string, env: Env = process.env): Promise<Git> {
+    const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects'], {
+      env: baseEnv(env),
+      ok: [0, 128],
+    });
+    if (probe.code !== 0) {
+      throw new RefusedError(
+        `${cwd} is not inside a git work tree (${probe.stderr.trim().split('\n')[0]})`,
+        'run flagpatch from inside the checkout of your fork',
+      );
+    }
+    const [top, gitDir, objects] = probe.stdout.toString('utf8').trimEnd().split('\n');
+    return new Git(top, path.resolve(cwd, objects), gitDir, env);
+  }
+
+  /** The same repository with extra environment (e.g. a temporary GIT_INDEX_FILE). */
+  with(env: Env): Git {
+    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env });
+  }
+
+  /**
+   * Another repository (e.g. a materialized tree, or a clone in the making), with the
+   * variables that locate this one (GIT_DIR, GIT_INDEX_FILE...) left out.
+   */
+  elsewhere(top: string): Git {
+    const env = { ...this.env };
+    for (const key of REPO_VARIABLES) delete env[key];
+    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env);
+  }
+
+  run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return runGit(this.top, [...PINNED_CONFIG, ...args], { ...opts, env: baseEnv({ ...this.env, ...opts.env }) });
+  }
+
+  /** stdout as UTF-8 text without its final newline. */
+  async text(args: readonly string[], opts: RunOptions = {}): Promise<string> {
+    return (await this.run(args, opts)).stdout.toString('utf8').replace(/\n$/, '');
+  }
+
+  /** The commit a revision names, or null when it names none. */
+  async commit(rev: string): Promise<string | null> {
+    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { ok: [0, 1, 128] });
+    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+  }
+
+  async treeOf(commit: string): Promise<string> {
+    return this.text(['rev-parse', '--verify', `${commit}^{tree}`]);
+  }
+
+  /** The object id at `tree:path`, or null when there is none. */
+  async objectAt(tree: string, file: string): Promise<string | null> {
+    const r = await this.run(['rev-parse', '--verify', '--quiet', `${tree}:${file}`], { ok: [0, 1, 128] });
+    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+  }
+
+  async blob(sha: string): Promise<Buffer> {
+    return (await this.run(['cat-file', 'blob', sha])).stdout;
+  }
+
+  /** `git ls-tree` as entries; `paths` are literal, relative to the top. */
+  async lsTree(tree: string, paths: readonly string[] | null, recursive: boolean): Promise<Entry[]> {
+    const flags = ['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r'] : []), tree];
+    const env = { GIT_LITERAL_PATHSPECS: '1' };
+    if (paths === null) return parseEntries((await this.run(flags, { env })).stdout);
+    const out: Entry[] = [];
+    // Chunked so a large change never exceeds the command-line limit.
+    for (let i = 0; i < paths.length; i += 500) {
+      const chunk = paths.slice(i, i + 500);
+      out.push(...parseEntries((await this.run([...flags, '--', ...chunk], { env })).stdout));
+    }
+    return out;
+  }
+
+  /** Entries of the index named by GIT_INDEX_FILE (or the default index). */
+  async lsFiles(): Promise<Entry[]> {
+    const out = (await this.run(['ls-files', '-s', '-z'])).stdout.toString('utf8');
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((rec) => {
+        const tab = rec.indexOf('\t');
+        const [mode, sha] = rec.slice(0, tab).split(' ');
+        return { mode, sha, path: rec.slice(tab + 1) };
+      });
+  }
+
+  /** Adds entries to the index named by GIT_INDEX_FILE; `null` sha removes the path. */
+  async updateIndex(entries: readonly { mode: string; sha: string | null; path: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const input = entries.map((e) => (e.sha ? `${e.mode} ${e.sha}\t${e.path}\0` : `0 ${NULL_SHA}\t${e.path}\0`)).join('');
+    await this.run(['update-index', '-z', '--index-info'], { input });
+  }
+
+  async hashObject(content: Buffer | string): Promise<string> {
+    return this.text(['hash-object', '-w', '--stdin', '--no-filters'], { input: content });
+  }
+
+  /** Writes a tree of one level; entries are names, not paths. */
+  async mktree(entries: readonly Entry[]): Promise<string> {
+    const input = entries
+      .map((e) => `${e.mode} ${typeOfMode(e.mode)} ${e.sha}\t${e.path}\0`)
+      .join('');
+    return this.text(['mktree', '-z'], { input });
+  }
+
+  /** `git diff-tree -r --raw --no-renames` between two trees, limited by pathspecs. */
+  async rawDiff(from: string, to: string, pathspecs: readonly string[]): Promise<RawChange[]> {
+    const out = (await this.run(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--no-abbrev', from, to, '--', ...pathspecs])).stdout.toString('utf8');
+    const fields = out.split('\0');
+    const changes: RawChange[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const meta = fields[i];
+      if (!meta.startsWith(':')) break;
+      const [srcMode, dstMode, srcSha, dstSha, status] = meta.slice(1).split(' ');
+      changes.push({ srcMode, srcSha, dstMode, dstSha, status, path: fields[i + 1] });
+    }
+    return changes;
+  }
+
+  /** Author identity and date (`Name <email> 1700000000 +0100`) git would use now. */
+  async authorIdent(): Promise<string> {
+    return this.text(['var', 'GIT_AUTHOR_IDENT']);
+  }
+}
+
+export function typeOfMode(mode: string): string {
+  if (mode === '040000' || mode === '40000') return 'tree';
+  if (mode === '160000') return 'commit';
+  return 'blob';
+}
+
+function parseEntries(buf: Buffer): Entry[] {
+  return buf
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean)
+    .map((rec) => {
+      const tab = rec.indexOf('\t');
+      const [mode, , sha] = rec.slice(0, tab).split(' ');
+      return { mode, sha, path: rec.slice(tab + 1) };
+    });
+}
+
+function baseEnv(env: Env): Env {
+  // LC_ALL=C keeps git's messages in English so they can be matched; no prompts, no
+  // optional locks (read-only commands must not rewrite the user's index).
+  return { ...env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat' };
+}
+
+function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new GitError(args, null, `cannot run git: ${e.message}`)));
+    child.on('close', (code) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      const result = { stdout: Buffer.concat(out), stderr, code: code ?? 128 };
+      if (code === 0 || (code !== null && opts.ok?.includes(code))) resolve(result);
+      else reject(new GitError(args, code, stderr));
+    });
+    // EPIPE when git exits before reading all input is reported through 'close'.
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+  });
+}

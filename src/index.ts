@@ -1,0 +1,10 @@
+// The library API: what the CLI, the hooks, the demo and other tools call.
+export { patch, type PatchOptions, type PatchResult } from './commands/patch.js';
+export { unpatch, type UnpatchOptions, type UnpatchResult, type MaterializedTree } from './commands/unpatch.js';
+export { check, type CheckOptions, type CheckResult } from './commands/check.js';
+export { status, type StatusResult } from './commands/status.js';
+export type { PatchReport, PatchState, Violation } from './inspect.js';
+export { loadConfig, validateConfig, type Config } from './config.js';
+export { parseHetero, addCombination, type Hetero, type Combination } from './hetero.js';
+export { parsePatch, type PatchMessage, type FilePatch } from './patch/parse.js';
+export { FlagpatchError, UsageError, ConfigError, RefusedError, PatchRefusedError, GitError } from './errors.js';

@@ -1,0 +1,53 @@
+// Where patches live and what is never part of a vendor patch.
+//   <patchDir>/<DEVICE>/<ID>/<ID>.patch    ID = the base commit abbreviated to idLength hex digits
+import type { Config } from './config.js';
+import { UsageError } from './errors.js';
+
+export const DEVICE_RE = /^[A-Za-z0-9_]+$/;
+export const HOOKS_DIR = 'hooks';
+
+export function checkDevice(name: string): string {
+  if (!DEVICE_RE.test(name)) {
+    throw new UsageError(
+      `bad device type ${JSON.stringify(name)}: use ASCII letters, digits and _ only`,
+      'name the vendor and chip, e.g. --device-type A_X100',
+    );
+  }
+  return name;
+}
+
+export function patchId(baseSha: string, cfg: Pick<Config, 'idLength'>): string {
+  return baseSha.slice(0, cfg.idLength);
+}
+
+export function patchPath(cfg: Pick<Config, 'patchDir'>, device: string, id: string): string {
+  return `${cfg.patchDir}/${device}/${id}/${id}.patch`;
+}
+
+/** Paths never part of a vendor patch, as literal repository paths (prefix matches). */
+export function ownedPaths(cfg: Config): string[] {
+  return [cfg.patchDir, cfg.heteroFile, HOOKS_DIR, ...(cfg.file ? [cfg.file] : [])];
+}
+
+/** Pathspecs that limit a diff to the vendor code: everything but the owned paths. */
+export function vendorPathspecs(cfg: Config): string[] {
+  return [
+    ':(top)',
+    ...ownedPaths(cfg).map((p) => `:(top,literal,exclude)${p}`),
+    ...cfg.exclude.map((p) => `:(top,exclude)${p}`),
+  ];
+}
+
+/** Is `p` (a repository path) an owned path? Used where pathspecs cannot be (parsed patches). */
+export function isOwned(cfg: Config, p: string): boolean {
+  return ownedPaths(cfg).some((o) => p === o || p.startsWith(`${o}/`));
+}
+
+/** Parses `<patchDir>/<DEV>/<ID>/<ID>.patch`; returns null for any other path. */
+export function parsePatchPath(cfg: Config, file: string): { device: string; id: string } | null {
+  const prefix = `${cfg.patchDir}/`;
+  if (!file.startsWith(prefix)) return null;
+  const parts = file.slice(prefix.length).split('/');
+  if (parts.length !== 3 || parts[2] !== `${parts[1]}.patch`) return null;
+  return { device: parts[0], id: parts[1] };
+}

@@ -1,0 +1,89 @@
+// Applies a parsed patch to its base without a work tree: on a temporary index that holds
+// only the base's entries for the paths the patch (and the caller) touch, so the cost follows
+// the size of the change, not of the repository. New objects go to a temporary object
+// directory, so checking a patch adds nothing to the user's repository.
+import fs from 'node:fs';
+import path from 'node:path';
+import { RefusedError } from '../errors.js';
+import type { Entry, Git, RawChange } from '../git.js';
+import type { PatchMessage } from './parse.js';
+
+export interface Applied {
+  /** The base's entries for the touched paths, before the patch. */
+  before: Entry[];
+  /** The same paths after every message was applied, by path. */
+  after: Map<string, Entry>;
+}
+
+let counter = 0;
+
+export async function applyOnBase(
+  git: Git,
+  workspace: string,
+  base: string,
+  messages: readonly PatchMessage[],
+  label: string,
+  extraPaths: readonly string[] = [],
+): Promise<Applied> {
+  const touched = new Set(extraPaths);
+  for (const m of messages) for (const f of m.files) for (const p of [f.oldPath, f.newPath]) if (p !== null) touched.add(p);
+  const objects = path.join(workspace, 'objects');
+  fs.mkdirSync(objects, { recursive: true });
+  const tmp = git.with({
+    GIT_INDEX_FILE: path.join(workspace, `index-${++counter}`),
+    GIT_OBJECT_DIRECTORY: objects,
+    GIT_ALTERNATE_OBJECT_DIRECTORIES: git.objectsDir,
+  });
+  const before = await git.lsTree(base, [...touched], true);
+  await tmp.updateIndex(before);
+  for (const [n, m] of messages.entries()) await applyMessage(tmp, m, label, base, messages.length > 1 ? n + 1 : 0);
+  const after = new Map((await tmp.lsFiles()).map((e) => [e.path, e]));
+  return { before, after };
+}
+
+/** What the tree should hold at the touched paths: the base's entries with `changes` made. */
+export function expectedAfter(before: readonly Entry[], changes: readonly RawChange[]): Map<string, Entry> {
+  const expected = new Map(before.map((e) => [e.path, e]));
+  for (const c of changes) {
+    if (c.dstMode === '000000') expected.delete(c.path);
+    else expected.set(c.path, { mode: c.dstMode, sha: c.dstSha, path: c.path });
+  }
+  return expected;
+}
+
+/** Paths whose entries differ between two maps, sorted. */
+export function differences(actual: Map<string, Entry>, expected: Map<string, Entry>): string[] {
+  const out = new Set<string>();
+  for (const [p, e] of expected) {
+    const a = actual.get(p);
+    if (!a || a.mode !== e.mode || a.sha !== e.sha) out.add(p);
+  }
+  for (const p of actual.keys()) if (!expected.has(p)) out.add(p);
+  return [...out].sort();
+}
+
+/**
+ * Applies one message to the index named by `git`'s GIT_INDEX_FILE; a failure names the file
+ * and hunk. `part` numbers the message in a legacy mailbox (0 when there is one).
+ */
+export async function applyMessage(git: Git, message: PatchMessage, label: string, base: string, part: number): Promise<void> {
+  if (message.files.length === 0) return;
+  const r = await git.run(['apply', '--cached', '--whitespace=nowarn', '-p1'], { input: message.diff, ok: [1, 128] });
+  if (r.code !== 0) throw applyFailure(r.stderr, label, base, part);
+}
+
+function applyFailure(stderr: string, label: string, base: string, message: number): RefusedError {
+  const failed = /patch failed: (.+):(\d+)/.exec(stderr);
+  const errors = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('error: '))
+    .map((l) => l.slice(7));
+  const part = message ? ` (message ${message})` : '';
+  const detail = failed
+    ? `${failed[1]}: the hunk at line ${failed[2]} does not match`
+    : (errors.find((e) => !e.startsWith('patch failed')) ?? stderr.trim().split('\n')[0]);
+  return new RefusedError(
+    `${label}${part} does not apply on its base ${base.slice(0, 12)}: ${detail}`,
+    'regenerate it from the vendor tree with `flagpatch patch` (or commit in the fork, whose hook refreshes it)',
+  );
+}

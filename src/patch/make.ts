@@ -1,0 +1,97 @@
+// Makes the vendor patch: every difference between the base tree and the vendor tree outside
+// the owned paths, as one mailbox message. It is parsed and applied to the base before anyone
+// writes it; a patch that would not reproduce the vendor tree exactly is refused.
+import type { Config } from '../config.js';
+import { RefusedError } from '../errors.js';
+import type { Git, RawChange } from '../git.js';
+import { vendorPathspecs } from '../layout.js';
+import { applyOnBase, differences, expectedAfter } from './apply.js';
+import { formatMailbox, type MessageInfo } from './format.js';
+import { parsePatch, type PatchMessage } from './parse.js';
+
+// Every flag that shapes the patch, pinned so user config cannot change it (with the
+// `-c` settings in git.ts): full blob ids and binary data so `git apply` needs nothing else;
+// a/ b/ prefixes; one rename rule (50% similarity, as git's default) so renames read as
+// renames; myers with the indent heuristic and 3 lines of context, as git's defaults;
+// the diffstat at format-patch's width of 72 columns.
+export const PATCH_DIFF_FLAGS = [
+  'diff-tree', '-r', '--patch-with-stat', '--stat=72', '--summary',
+  '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv',
+  '--src-prefix=a/', '--dst-prefix=b/', '--find-renames=50%', '-l1000',
+  '--diff-algorithm=myers', '--indent-heuristic', '-U3', '--inter-hunk-context=0',
+  '-O/dev/null', '--no-relative',
+];
+
+export interface Stats {
+  files: number;
+  insertions: number;
+  deletions: number;
+}
+
+export interface MadePatch extends Stats {
+  mailbox: Buffer;
+  messages: PatchMessage[];
+  changes: RawChange[];
+}
+
+export interface MakeInput {
+  base: string;
+  baseTree: string;
+  tree: string;
+  info: MessageInfo;
+  /** Names the patch in messages, e.g. its path. */
+  label: string;
+}
+
+/** The vendor changes between two trees, or an empty list when there are none. */
+export function vendorChanges(git: Git, cfg: Config, baseTree: string, tree: string): Promise<RawChange[]> {
+  return git.rawDiff(baseTree, tree, vendorPathspecs(cfg));
+}
+
+/** Makes and verifies the patch; null when the trees hold no vendor difference. */
+export async function makePatch(git: Git, workspace: string, cfg: Config, input: MakeInput): Promise<MadePatch | null> {
+  const changes = await vendorChanges(git, cfg, input.baseTree, input.tree);
+  if (changes.length === 0) return null;
+  const diff = await git.run([...PATCH_DIFF_FLAGS, input.baseTree, input.tree, '--', ...vendorPathspecs(cfg)]);
+  const mailbox = formatMailbox(input.info, diff.stdout);
+  const messages = parsePatch(mailbox, input.label);
+  await verifyRoundTrip(git, workspace, input.base, messages, changes, input.label);
+  return { mailbox, messages, changes, ...stats(messages) };
+}
+
+/**
+ * Applies `messages` to `base` and compares the result with the base changed by `changes`.
+ * Throws when they differ, naming the first paths that do.
+ */
+export async function verifyRoundTrip(
+  git: Git,
+  workspace: string,
+  base: string,
+  messages: readonly PatchMessage[],
+  changes: readonly RawChange[],
+  label: string,
+): Promise<void> {
+  const applied = await applyOnBase(git, workspace, base, messages, label, changes.map((c) => c.path));
+  const diffs = differences(applied.after, expectedAfter(applied.before, changes));
+  if (diffs.length) {
+    const shown = diffs.slice(0, 5).join(', ') + (diffs.length > 5 ? ` and ${diffs.length - 5} more` : '');
+    throw new RefusedError(
+      `${label}: the patch applied to the base does not reproduce the vendor tree at ${shown}`,
+      'nothing was written; git cannot express this change as a patch (e.g. an unusual file mode): change those files, or list them in "exclude"',
+    );
+  }
+}
+
+export function stats(messages: readonly PatchMessage[]): Stats {
+  const files = new Set<string>();
+  let insertions = 0;
+  let deletions = 0;
+  for (const m of messages) {
+    for (const f of m.files) {
+      files.add((f.newPath ?? f.oldPath) as string);
+      insertions += f.added;
+      deletions += f.removed;
+    }
+  }
+  return { files: files.size, insertions, deletions };
+}

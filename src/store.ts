@@ -1,0 +1,57 @@
+// The patches a tree holds under patchDir, and the base commit each one belongs to.
+import type { Config } from './config.js';
+import { RefusedError } from './errors.js';
+import type { Entry, Git } from './git.js';
+import { DEVICE_RE, parsePatchPath } from './layout.js';
+import type { PatchMessage } from './patch/parse.js';
+
+export interface StoredPatch {
+  device: string;
+  id: string;
+  path: string;
+  sha: string;
+}
+
+export interface LayoutProblem {
+  path: string;
+  problem: string;
+}
+
+/** Lists `<patchDir>/<DEV>/<ID>/<ID>.patch` files of a tree; anything else there is a problem. */
+export async function listPatches(git: Git, cfg: Config, tree: string): Promise<{ patches: StoredPatch[]; problems: LayoutProblem[] }> {
+  const entries: Entry[] = await git.lsTree(tree, [cfg.patchDir], true);
+  const patches: StoredPatch[] = [];
+  const problems: LayoutProblem[] = [];
+  const idRe = new RegExp(`^[0-9a-f]{${cfg.idLength}}$`);
+  for (const e of entries) {
+    if (e.path !== cfg.patchDir && !e.path.startsWith(`${cfg.patchDir}/`)) continue;
+    const where = parsePatchPath(cfg, e.path);
+    if (!where) problems.push({ path: e.path, problem: `does not fit ${cfg.patchDir}/<DEVICE>/<ID>/<ID>.patch` });
+    else if (!DEVICE_RE.test(where.device)) problems.push({ path: e.path, problem: `device folder ${JSON.stringify(where.device)} is not a device name (ASCII letters, digits and _)` });
+    else if (!idRe.test(where.id)) problems.push({ path: e.path, problem: `ID folder ${JSON.stringify(where.id)} is not ${cfg.idLength} lowercase hex digits` });
+    else if (e.mode !== '100644' && e.mode !== '100755') problems.push({ path: e.path, problem: 'is not a regular file' });
+    else patches.push({ ...where, path: e.path, sha: e.sha });
+  }
+  return { patches, problems };
+}
+
+/**
+ * The full sha of the base a patch was made on: its Flagpatch-Base trailer, or for legacy
+ * patches the commit its ID abbreviates. Throws when the repository does not have it.
+ */
+export async function baseOf(git: Git, id: string, messages: readonly PatchMessage[], label: string): Promise<string> {
+  const trailer = messages.find((m) => m.base)?.base;
+  if (trailer) {
+    if (!/^[0-9a-f]{40}$/.test(trailer) || !trailer.startsWith(id)) {
+      throw new RefusedError(`${label}: its Flagpatch-Base ${trailer} does not match its folder ${id}`, 'regenerate the patch with `flagpatch patch`, or move it to the folder of its base');
+    }
+  }
+  const sha = await git.commit(trailer ?? id);
+  if (!sha || !sha.startsWith(id)) {
+    throw new RefusedError(
+      `${label}: its base ${trailer ?? id} is not a commit of this repository${trailer ? '' : ' (or the ID is ambiguous)'}`,
+      'fetch the upstream history that holds the base (git fetch upstream)',
+    );
+  }
+  return sha;
+}

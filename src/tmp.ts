@@ -1,0 +1,104 @@
+// Temporary files live in one folder per process under the system temp dir, named
+// `flagpatch-<pid>-*`. It is removed on success, failure, Ctrl-C and SIGTERM; after a
+// SIGKILL the next run removes folders whose process is gone.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const PREFIX = 'flagpatch-';
+const cleanups = new Set<() => void>();
+let handlersInstalled = false;
+
+/** Runs `fn` with a fresh private folder that is removed afterwards, whatever happens. */
+export async function withWorkspace<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  sweepStale();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  const release = onInterrupt(remove);
+  try {
+    return await fn(dir);
+  } finally {
+    release();
+    remove();
+  }
+}
+
+/**
+ * Registers a synchronous clean-up for Ctrl-C / SIGTERM / exit while a step is under way;
+ * returns the function that unregisters it.
+ */
+export function onInterrupt(fn: () => void): () => void {
+  installHandlers();
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+function runCleanups(): void {
+  for (const fn of [...cleanups]) {
+    try {
+      fn();
+    } catch {
+      // Best effort: a clean-up that fails must not stop the others.
+    }
+    cleanups.delete(fn);
+  }
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', runCleanups);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      runCleanups();
+      // Die of the same signal so the caller (git, a shell) sees what happened.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** Removes temp folders left by flagpatch processes that no longer run (e.g. after SIGKILL). */
+export function sweepStale(): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^flagpatch-(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Writes a file atomically: readers see the old content or the new, never a mix. */
+export function writeFileAtomic(file: string, content: Buffer | string): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const stem = `.${path.basename(file)}.flagpatch-`;
+  // A SIGKILLed earlier run may have left its temporary sibling: remove it.
+  for (const name of fs.readdirSync(dir)) {
+    const pid = name.startsWith(stem) && name.endsWith('.tmp') ? Number(name.slice(stem.length, -4)) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+  const tmp = path.join(dir, `${stem}${process.pid}.tmp`);
+  const release = onInterrupt(() => fs.rmSync(tmp, { force: true }));
+  try {
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  } finally {
+    release();
+    fs.rmSync(tmp, { force: true });
+  }
+}
