@@ -165,8 +165,10 @@ async function materializeAll(
   const root = path.resolve(opts.cwd ?? process.cwd(), opts.dir!);
   const targets = patches.map((p) => path.join(root, p.device, cfg.name));
   // Refuse before building anything.
+  const top = fs.realpathSync(git.top);
   for (const target of targets) {
-    if (target === git.top || isInside(target, git.top)) {
+    const real = realpathOfExisting(target);
+    if (real === top || isInside(real, top)) {
       throw new RefusedError(`${target} would replace the repository itself`, 'pass a --dir outside of the repository, or one of its ignored folders such as build');
     }
   }
@@ -260,6 +262,17 @@ function sweepSiblings(target: string): void {
 function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** `p` with symlinks resolved in the part of it that exists. */
+function realpathOfExisting(p: string): string {
+  let head = p;
+  const rest: string[] = [];
+  while (!fs.existsSync(head) && path.dirname(head) !== head) {
+    rest.unshift(path.basename(head));
+    head = path.dirname(head);
+  }
+  return path.join(fs.realpathSync(head), ...rest);
 }
 
 function readText(file: string): string | null {

@@ -71,15 +71,19 @@ export async function verifyRoundTrip(
   changes: readonly RawChange[],
   label: string,
 ): Promise<void> {
-  const applied = await applyOnBase(git, workspace, base, messages, label, changes.map((c) => c.path));
-  const diffs = differences(applied.after, expectedAfter(applied.before, changes));
-  if (diffs.length) {
-    const shown = diffs.slice(0, 5).join(', ') + (diffs.length > 5 ? ` and ${diffs.length - 5} more` : '');
-    throw new RefusedError(
-      `${label}: the patch applied to the base does not reproduce the vendor tree at ${shown}`,
-      'nothing was written; git cannot express this change as a patch (e.g. an unusual file mode): change those files, or list them in "exclude"',
+  const refuse = (why: string) =>
+    new RefusedError(
+      `${label}: the patch applied to the base would not reproduce the vendor tree (${why}); nothing was written`,
+      'make the vendor tree expressible as a patch of the base: e.g. an "exclude"d file must not sit where the vendor tree changes a folder into a file',
     );
+  let applied;
+  try {
+    applied = await applyOnBase(git, workspace, base, messages, label, changes.map((c) => c.path));
+  } catch (e) {
+    throw e instanceof RefusedError ? refuse(e.message.replace(`${label}: `, '').replace(`${label} `, '')) : e;
   }
+  const diffs = differences(applied.after, expectedAfter(applied.before, changes));
+  if (diffs.length) throw refuse(`it differs at ${diffs.slice(0, 5).join(', ')}${diffs.length > 5 ? ` and ${diffs.length - 5} more` : ''}`);
 }
 
 export function stats(messages: readonly PatchMessage[]): Stats {

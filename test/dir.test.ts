@@ -1,0 +1,81 @@
+// `unpatch --dir` replaces only what flagpatch made and left unchanged; it touches nothing
+// else under DIR and leaves no half-built tree when a patch does not apply.
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cleanup, commitAll, flagpatch, fork, git, tmpdir, upstream, write } from './helpers.js';
+
+test.after.each(cleanup);
+
+function upstreamWithPatch() {
+  const root = tmpdir();
+  const up = upstream(root);
+  const v = fork(up.dir, path.join(root, 'vendor'));
+  write(v, { 'flagscale/train.py': 'vendor\n' });
+  commitAll(v, 'vendor');
+  assert.is(flagpatch(v, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]).code, 0);
+  git(up.dir, ['fetch', '-q', v, 'flagpatch/A_X100']);
+  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  const args = ['unpatch', '--device-type', 'A_X100', '--commit-id', up.base.slice(0, 6), '--dir', path.join(root, 'build')];
+  return { root, up, args, target: path.join(root, 'build', 'A_X100', 'FlagScale') };
+}
+
+test('a folder flagpatch did not make is refused, untouched; --force replaces it', () => {
+  const { up, args, target, root } = upstreamWithPatch();
+  write(target, { 'precious.txt': 'mine\n' });
+  write(path.join(root, 'build'), { 'other/keep.txt': 'keep\n' });
+  const r = flagpatch(up.dir, args);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'exists and flagpatch did not make it');
+  assert.match(r.stderr, '--force');
+  assert.is(fs.readFileSync(path.join(target, 'precious.txt'), 'utf8'), 'mine\n');
+  const f = flagpatch(up.dir, [...args, '--force']);
+  assert.is(f.code, 0, f.stderr);
+  assert.not.ok(fs.existsSync(path.join(target, 'precious.txt')));
+  assert.is(fs.readFileSync(path.join(target, 'flagscale/train.py'), 'utf8'), 'vendor\n');
+  assert.is(fs.readFileSync(path.join(root, 'build/other/keep.txt'), 'utf8'), 'keep\n', 'nothing else under DIR touched');
+  assert.equal(fs.readdirSync(path.join(root, 'build', 'A_X100')), ['FlagScale'], 'no temporary sibling left');
+});
+
+test('a tree flagpatch made is replaced on rerun, unless it holds uncommitted changes', () => {
+  const { up, args, target } = upstreamWithPatch();
+  assert.is(flagpatch(up.dir, args).code, 0);
+  const head = git(target, ['rev-parse', 'HEAD']);
+  assert.is(flagpatch(up.dir, args).code, 0, 'rerun over its own clean tree');
+  assert.is(git(target, ['rev-parse', 'HEAD']), head);
+  fs.appendFileSync(path.join(target, 'README.md'), 'local work\n');
+  const r = flagpatch(up.dir, args);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'uncommitted changes');
+  assert.match(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), 'local work');
+  write(target, { 'README.md': '# FlagScale\n', 'new-untracked.txt': 'x' });
+  assert.is(flagpatch(up.dir, args).code, 1, 'untracked files count as uncommitted work');
+  assert.ok(fs.existsSync(path.join(target, 'new-untracked.txt')));
+});
+
+test('a patch that does not apply names the file and hunk and leaves no half-built tree', () => {
+  const { up, args, root } = upstreamWithPatch();
+  // Upstream moves on and someone rewrites the patch against a file it no longer matches.
+  const id = up.base.slice(0, 6);
+  const file = path.join(up.dir, `hardwares/A_X100/${id}/${id}.patch`);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('-    return 1', '-    return 42'));
+  const r = flagpatch(up.dir, args);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'flagscale/train.py');
+  assert.match(r.stderr, /hunk at line \d+/);
+  assert.not.ok(fs.existsSync(path.join(root, 'build')), 'nothing created under DIR');
+});
+
+test('--dir that would replace the repository itself is refused', () => {
+  const { up } = upstreamWithPatch();
+  // DIR/<DEV>/<name> == the repository when DIR is two levels up and names match.
+  const root = path.dirname(up.dir);
+  fs.mkdirSync(path.join(root, 'A_X100'));
+  fs.symlinkSync(up.dir, path.join(root, 'A_X100', 'FlagScale'));
+  const r = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', up.base.slice(0, 6), '--dir', root, '--force']);
+  assert.is(r.code, 1);
+  assert.ok(fs.existsSync(path.join(up.dir, '.git')), 'repository intact');
+});
+
+test.run();
