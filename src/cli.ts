@@ -109,7 +109,8 @@ fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
       if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
       const at = `${r.rev} (${r.commit.slice(0, 12)})`;
       if (r.ok) {
-        out.log(`flagpatch check: ${at}: ${r.patches.length} patch${r.patches.length === 1 ? '' : 'es'} apply, hetero combinations complete`);
+        const n = r.patches.length;
+        out.log(`flagpatch check: ${at}: ok (${n} patch${n === 1 ? ' applies' : 'es apply'}, every hetero combination complete)`);
         return 0;
       }
       out.log(`flagpatch check: ${at}: ${r.violations.length} problem${r.violations.length === 1 ? '' : 's'}`);

@@ -1,0 +1,122 @@
+// `npm run demo`: the whole lifecycle on an embedded sample, in a temporary folder.
+// An upstream repository, two vendor forks (A_X100, B_Y100) of one base; A's patch, then B's
+// heterogeneous patch on the same base; check and status; both trees materialized.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flagpatch-demo-'));
+const keep = process.argv.includes('--keep');
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Demo Vendor',
+  GIT_AUTHOR_EMAIL: 'demo@vendor.example',
+  GIT_COMMITTER_NAME: 'Demo Vendor',
+  GIT_COMMITTER_EMAIL: 'demo@vendor.example',
+};
+
+const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[22m` : s);
+
+function say(title: string): void {
+  console.log(`\n${bold(`== ${title}`)}`);
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Runs the CLI as a user would, showing the command and its output. */
+function flagpatch(cwd: string, args: string[], expect = 0): string {
+  console.log(`$ (${path.relative(root, cwd) || '.'}) flagpatch ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
+  process.stdout.write(r.stdout.replace(/^/gm, '  ').replace(/ +$/, ''));
+  process.stdout.write(r.stderr.replace(/^/gm, '  ').replace(/ +$/, ''));
+  if (r.status !== expect) throw new Error(`expected exit ${expect}, got ${r.status}`);
+  return r.stdout;
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+}
+
+try {
+  say(`upstream: a small FlagScale at its base commit (in ${root})`);
+  const up = path.join(root, 'FlagScale');
+  fs.mkdirSync(up);
+  git(up, 'init', '-q', '-b', 'main');
+  write(up, {
+    'README.md': '# FlagScale (sample)\n',
+    'flagscale/train.py': 'def train(model):\n    device = "cuda"\n    return model.to(device)\n',
+    'flagscale/ops/attention.py': 'def attention(q, k, v):\n    return (q @ k.T).softmax(-1) @ v\n',
+    'flagscale/legacy.py': 'OLD = True\n',
+  });
+  git(up, 'add', '-A');
+  git(up, 'commit', '-q', '-m', 'FlagScale base');
+  const base = git(up, 'rev-parse', 'HEAD');
+  const id = base.slice(0, 6);
+  console.log(`base commit ${base}  → patch ID ${id}`);
+
+  say('vendor A forks the base and adapts it for A_X100');
+  const a = path.join(root, 'vendor-A');
+  git(root, 'clone', '-q', up, a);
+  write(a, {
+    'flagscale/train.py': 'def train(model):\n    device = "a_x100"\n    return model.to(device)\n',
+    'flagscale/ops/a_x100_kernels.py': 'def fused_attention(q, k, v):\n    ...\n',
+  });
+  fs.rmSync(path.join(a, 'flagscale/legacy.py'));
+  git(a, 'add', '-A');
+  git(a, 'commit', '-q', '-m', '[A_X100] run on A_X100 with fused attention');
+  flagpatch(a, ['patch', '--device-type', 'A_X100', '--base-commit-id', base]);
+  console.log(git(a, 'show', '--stat', '--format=%h %s', 'flagpatch/A_X100'));
+
+  say('upstream accepts the patch (only the patch)');
+  git(up, 'fetch', '-q', a, 'flagpatch/A_X100');
+  git(up, 'merge', '-q', '--ff-only', 'FETCH_HEAD');
+  flagpatch(up, ['check']);
+
+  say('vendor B adapts the same base for B_Y100, to train together with A_X100');
+  const b = path.join(root, 'vendor-B');
+  git(root, 'clone', '-q', up, b);
+  git(b, 'checkout', '-q', '-b', 'b-y100', base);
+  write(b, {
+    'flagscale/train.py': 'def train(model):\n    device = "b_y100"\n    return model.to(device)\n',
+    'flagscale/ops/b_y100_comm.py': 'def all_reduce(x):\n    ...\n',
+  });
+  git(b, 'add', '-A');
+  git(b, 'commit', '-q', '-m', 'B_Y100 collective communication');
+  flagpatch(b, ['patch', '--device-type', 'A_X100', 'B_Y100', '--base-commit-id', id, '--onto', 'origin/main']);
+  console.log(`hetero.txt in the submission: ${git(b, 'show', 'flagpatch/B_Y100:hetero.txt')}`);
+
+  say('upstream accepts B; CI checks every patch and hetero.txt');
+  git(up, 'fetch', '-q', b, 'flagpatch/B_Y100');
+  git(up, 'merge', '-q', '--ff-only', 'FETCH_HEAD');
+  flagpatch(up, ['check']);
+  flagpatch(up, ['status']);
+
+  say('a broken hetero.txt line is caught');
+  write(up, { 'hetero.txt': `${id}: A_X100 B_Y100\n${id}: A_X100 C_Z1\n` });
+  git(up, 'commit', '-q', '-am', 'claim C_Z1 without a patch');
+  flagpatch(up, ['check'], 1);
+  git(up, 'reset', '-q', '--hard', 'HEAD~1');
+
+  say('a user materializes the heterogeneous pair as clean trees');
+  flagpatch(up, ['unpatch', '--device-type', 'A_X100', 'B_Y100', '--commit-id', id, '--dir', 'build']);
+  for (const dev of ['A_X100', 'B_Y100']) {
+    const tree = path.join(up, 'build', dev, 'FlagScale');
+    console.log(`${path.relative(root, tree)}: ${git(tree, 'log', '--format=%h %s', '-2').replace(/\n/g, ' | ')}`);
+    console.log(`  train.py: ${fs.readFileSync(path.join(tree, 'flagscale/train.py'), 'utf8').split('\n')[1].trim()}`);
+  }
+  console.log(`\nDone. ${keep ? `Everything is in ${root}` : 'Pass --keep to keep the sample repositories.'}`);
+} finally {
+  if (!keep) fs.rmSync(root, { recursive: true, force: true });
+}
