@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 // The thin CLI: parse flags, call the library, print, set the exit code. The only place
 // that writes to the terminal or decides exit codes.
+// Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
-import { check } from './commands/check.js';
-import { patch } from './commands/patch.js';
-import { status } from './commands/status.js';
-import { unpatch } from './commands/unpatch.js';
 import { FlagpatchError, GitError, UsageError } from './errors.js';
 import type { PatchReport } from './inspect.js';
+import type { RefreshResult } from './commands/refresh.js';
 
 interface Command {
   summary: string;
@@ -46,6 +44,7 @@ ${DEVICE_HELP}
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
+      const { patch } = await import('./commands/patch.js');
       const r = await patch({
         deviceTypes: flags['device-type'] as string[] | undefined,
         baseCommitId: flags['base-commit-id'] as string | undefined,
@@ -80,6 +79,7 @@ ${DEVICE_HELP}
     flags: { 'device-type': 'list', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
+      const { unpatch } = await import('./commands/unpatch.js');
       const r = await unpatch({
         deviceTypes: flags['device-type'] as string[] | undefined,
         commitId: flags['commit-id'] as string | undefined,
@@ -105,6 +105,7 @@ fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
     flags: { json: 'boolean' },
     positionals: 1,
     async run(flags, pos, out) {
+      const { check } = await import('./commands/check.js');
       const r = await check({ rev: pos[0] });
       if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
       const at = `${r.rev} (${r.commit.slice(0, 12)})`;
@@ -130,6 +131,7 @@ code for, are fresh when they apply cleanly.
     flags: { json: 'boolean' },
     positionals: 0,
     async run(_flags, _pos, out) {
+      const { status } = await import('./commands/status.js');
       const r = await status();
       if (out.json) return out.log(JSON.stringify(r.patches, null, 2)), 0;
       if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
@@ -137,7 +139,91 @@ code for, are fresh when they apply cleanly.
       return 0;
     },
   },
+  init: {
+    summary: 'make this fork ready: config, hetero.txt, hooks, package.json',
+    usage: 'flagpatch init --device-type DEV --base-commit-id REV',
+    help: `Run once at the root of a fork. Writes .flagpatchrc.json (device and the full sha of the
+base), hetero.txt (if absent), hooks/pre-commit and hooks/pre-push, and package.json
+(created or merged: dev dependencies flagpatch, husky and lint-staged, "prepare": "husky hooks",
+scripts patch, unpatch and check); adds node_modules/ and build/ to .gitignore; adds the
+integration files the base lacks (package.json, package-lock.json, .gitignore) to "exclude";
+and wires the hooks at once (core.hooksPath = hooks/_). A second run changes nothing.
+
+  --device-type DEV           this fork's device, e.g. A_X100
+  --base-commit-id REV        the upstream commit the fork adapts`,
+    flags: { 'device-type': 'string', 'base-commit-id': 'string' },
+    positionals: 0,
+    async run(flags, _pos, out) {
+      const { init } = await import('./commands/init.js');
+      const r = await init({ deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
+      if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
+      for (const f of r.written) out.log(`flagpatch init: wrote ${f}`);
+      if (r.excluded.length && r.written.includes('.flagpatchrc.json')) out.log(`flagpatch init: excluded from the patch (the base lacks them): ${r.excluded.join(', ')}`);
+      if (r.wired) out.log('flagpatch init: hooks wired (core.hooksPath = hooks/_)');
+      out.log('next: npm install, then commit as usual; every commit refreshes the patch');
+      return 0;
+    },
+  },
+  refresh: {
+    summary: "regenerate and stage this fork's patch (what pre-commit runs)",
+    usage: 'flagpatch refresh',
+    help: `Regenerates the configured device's patch from the base to the tree in the index
+(GIT_INDEX_FILE when git sets it) and stages it there, writing the patch file in the work
+tree. An empty diff removes the patch; an unchanged patch is not rewritten. Prints one line
+when the patch changed. Does nothing when no device is configured.`,
+    flags: {},
+    positionals: 0,
+    async run(_flags, _pos, out) {
+      const { refresh } = await import('./commands/refresh.js');
+      printRefresh(out, await refresh());
+      return 0;
+    },
+  },
+  hook: {
+    summary: 'what the git hooks run: hook pre-commit | hook pre-push',
+    usage: 'flagpatch hook pre-commit | flagpatch hook pre-push <remote> <url>',
+    help: `Run by hooks/pre-commit and hooks/pre-push (through husky), not by hand.
+pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
+stdin and runs check on every pushed commit; a violation stops the push. Both do nothing
+with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
+    flags: {},
+    positionals: 3,
+    async run(_flags, pos, out) {
+      if (pos[0] === 'pre-commit') {
+        const { preCommit } = await import('./hooks/pre-commit.js');
+        printRefresh(out, await preCommit());
+        return 0;
+      }
+      if (pos[0] === 'pre-push') {
+        const { prePush } = await import('./hooks/pre-push.js');
+        const r = await prePush({ input: await readStdin() });
+        for (const c of r.checks) {
+          if (c.violations.length === 0) continue;
+          process.stderr.write(`flagpatch: push refused: ${c.refs.join(', ')} (${c.commit.slice(0, 12)}) has ${c.violations.length} problem${c.violations.length === 1 ? '' : 's'}\n`);
+          for (const v of c.violations) process.stderr.write(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}\n`);
+        }
+        if (!r.ok) process.stderr.write('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)\n');
+        return r.ok ? 0 : 1;
+      }
+      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit or flagpatch hook pre-push');
+    },
+  },
 };
+
+function printRefresh(out: Output, r: RefreshResult): void {
+  if (r.action === 'updated') out.log(`flagpatch: updated ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions})`);
+  else if (r.action === 'removed') out.log(`flagpatch: removed ${r.patchPath} (no vendor changes left)`);
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (process.stdin.isTTY) return resolve('');
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
 
 function table(out: Output, rows: PatchReport[]): string {
   const cells = rows.map((p) => [

@@ -59,7 +59,6 @@ const PINNED_CONFIG = [
   '-c', 'diff.suppressBlankEmpty=false',
   '-c', 'apply.whitespace=nowarn',
   '-c', 'core.safecrlf=false',
-  '-c', 'core.hooksPath=/dev/null',
 ];
 
 export class Git {

@@ -1,0 +1,129 @@
+// `flagpatch refresh` (what the pre-commit hook runs): regenerates the configured device's
+// patch from the base to exactly the tree in the index git is committing, and stages it there.
+//
+// The index is input: git points GIT_INDEX_FILE at .git/index (plain commit, --amend),
+// .git/index.lock (commit -a) or .git/next-index-<pid>.lock (commit <paths>). In the last
+// case .git/index.lock is the index git keeps after the commit, so the patch is staged there
+// too. Only the patch file is written in the work tree; other files, staged or not, are
+// never read from or written to the work tree.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { commitOf, openContext, type CommonOptions, type Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { Env, Git } from '../git.js';
+import { patchId, patchPath } from '../layout.js';
+import { authorFromIdent, type MessageInfo } from '../patch/format.js';
+import { makePatch } from '../patch/make.js';
+import { parsePatch } from '../patch/parse.js';
+import { withWorkspace, writeFileAtomic } from '../tmp.js';
+
+export interface RefreshResult {
+  /** skipped: no device configured; unchanged: the staged patch is already right. */
+  action: 'skipped' | 'unchanged' | 'updated' | 'removed';
+  patchPath?: string;
+  files?: number;
+  insertions?: number;
+  deletions?: number;
+}
+
+export async function refresh(opts: CommonOptions = {}): Promise<RefreshResult> {
+  return refreshIn(await openContext(opts), opts.env ?? process.env);
+}
+
+/** The refresh in an opened context; `env` holds the hook's GIT_INDEX_FILE, if any. */
+export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Promise<RefreshResult> {
+  const { git, cfg } = ctx;
+  if (!cfg.deviceType) return { action: 'skipped' };
+  const device = cfg.deviceType;
+  if (!cfg.baseCommit) throw new UsageError(`${cfg.file}: "deviceType" is set but "baseCommit" is not`, 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"');
+  const base = await commitOf(git, cfg.baseCommit, 'baseCommit');
+  const id = patchId(base, cfg);
+  const file = patchPath(cfg, device, id);
+  const indexes = indexesToUpdate(git, env);
+
+  const [tree, baseTree, staged] = await Promise.all([git.text(['write-tree']), git.treeOf(base), stagedEntry(git, file)]);
+  const info = await messageInfo(git, staged?.sha, { base, device, name: cfg.name, file });
+  const made = await withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, tree, info, label: file }));
+
+  const worktreeFile = path.join(git.top, file);
+  if (!made) {
+    if (!staged) return { action: 'unchanged', patchPath: file };
+    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--force-remove', '--', file]);
+    fs.rmSync(worktreeFile, { force: true });
+    removeEmptyParents(path.dirname(worktreeFile), git.top);
+    return { action: 'removed', patchPath: file };
+  }
+  const stats = { files: made.files, insertions: made.insertions, deletions: made.deletions };
+  if (staged && staged.sha === blobId(made.mailbox, staged.sha.length)) {
+    // Keep the work tree copy in step with the index (e.g. after a checkout of an old version).
+    if (!sameFile(worktreeFile, made.mailbox)) writeFileAtomic(worktreeFile, made.mailbox);
+    return { action: 'unchanged', patchPath: file, ...stats };
+  }
+  writeFileAtomic(worktreeFile, made.mailbox);
+  const sha = await git.hashObject(made.mailbox);
+  for (const index of indexes) {
+    await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`]);
+  }
+  return { action: 'updated', patchPath: file, ...stats };
+}
+
+/** The index git commits from, and for `git commit <paths>` also the one it keeps afterwards. */
+function indexesToUpdate(git: Git, env: Env): (string | undefined)[] {
+  const given = env.GIT_INDEX_FILE;
+  if (!given) return [undefined];
+  const full = path.resolve(git.top, given);
+  if (/^next-index-\d+\.lock$/.test(path.basename(full))) {
+    const kept = path.join(path.dirname(full), 'index.lock');
+    if (fs.existsSync(kept)) return [full, kept];
+  }
+  return [full];
+}
+
+async function stagedEntry(git: Git, file: string): Promise<{ sha: string } | null> {
+  const out = await git.text(['ls-files', '-s', '--', `:(literal)${file}`]);
+  const m = /^\d+ ([0-9a-f]+) 0\t/.exec(out);
+  return m ? { sha: m[1] } : null;
+}
+
+/**
+ * The patch's message: kept from the staged patch when there is one, so commits that change
+ * no vendor code leave the patch byte-identical; otherwise made from the committer's identity.
+ */
+async function messageInfo(git: Git, staged: string | undefined, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+  if (staged) {
+    try {
+      const [m] = parsePatch(await git.blob(staged), p.file);
+      if (m.author && m.date && m.subject) return { author: { ...m.author, date: m.date }, subject: m.subject, base: p.base, device: p.device };
+    } catch {
+      // An unreadable patch is replaced by a fresh one.
+    }
+  }
+  return { author: authorFromIdent(await git.authorIdent()), subject: `[${p.device}] Adapt ${p.name} to ${p.device}`, base: p.base, device: p.device };
+}
+
+/** The git object id of a blob, computed here rather than by another process. */
+function blobId(content: Buffer, hexLength: number): string {
+  const h = crypto.createHash(hexLength === 64 ? 'sha256' : 'sha1');
+  h.update(`blob ${content.length}\0`);
+  h.update(content);
+  return h.digest('hex');
+}
+
+function sameFile(file: string, content: Buffer): boolean {
+  try {
+    return fs.readFileSync(file).equals(content);
+  } catch {
+    return false;
+  }
+}
+
+function removeEmptyParents(dir: string, top: string): void {
+  for (let d = dir; d.startsWith(`${top}${path.sep}`); d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// The pre-push hook: `check` on every pushed tip. git writes one line per ref on stdin:
+//   <local ref> SP <local sha> SP <remote ref> SP <remote sha>
+// A deleted ref has an all-zero local sha and nothing to check.
+import { openContext, type CommonOptions } from '../context.js';
+import { UsageError } from '../errors.js';
+import { inspect, type Inspection } from '../inspect.js';
+import { withWorkspace } from '../tmp.js';
+import { skipped } from './pre-commit.js';
+
+export interface PushedRef {
+  localRef: string;
+  localSha: string;
+  remoteRef: string;
+  remoteSha: string;
+}
+
+export interface PushCheck {
+  refs: PushedRef[];
+  /** One inspection per distinct pushed commit. */
+  checks: (Inspection & { refs: string[] })[];
+  ok: boolean;
+  skipped?: boolean;
+}
+
+export function parsePushInput(text: string): PushedRef[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const f = line.split(' ');
+      if (f.length !== 4 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(f[1]) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(f[3])) {
+        throw new UsageError(`pre-push: cannot read the line ${JSON.stringify(line)} from git`, 'flagpatch hook pre-push is meant to be run by git; pass no input by hand');
+      }
+      return { localRef: f[0], localSha: f[1], remoteRef: f[2], remoteSha: f[3] };
+    });
+}
+
+export async function prePush(opts: CommonOptions & { input: string }): Promise<PushCheck> {
+  const env = opts.env ?? process.env;
+  const refs = parsePushInput(opts.input);
+  if (skipped(env)) return { refs, checks: [], ok: true, skipped: true };
+  const ctx = await openContext(opts);
+  if (!ctx.cfg.deviceType) return { refs, checks: [], ok: true, skipped: true };
+  const tips = new Map<string, string[]>();
+  for (const r of refs) {
+    if (/^0+$/.test(r.localSha)) continue;
+    tips.set(r.localSha, [...(tips.get(r.localSha) ?? []), r.remoteRef]);
+  }
+  const checks = await withWorkspace(async (dir) => {
+    const out: PushCheck['checks'] = [];
+    for (const [sha, names] of tips) out.push({ ...(await inspect(ctx, sha, dir)), refs: names });
+    return out;
+  });
+  return { refs, checks, ok: checks.every((c) => c.violations.length === 0) };
+}
