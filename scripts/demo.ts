@@ -42,6 +42,15 @@ function flagpatch(cwd: string, args: string[], expect = 0): string {
   return r.stdout;
 }
 
+/** Runs a git command as the user would (hooks included), showing what it prints. */
+function shell(cwd: string, ...args: string[]): number {
+  console.log(`$ (${path.relative(root, cwd)}) ${args.join(' ')}`);
+  const r = spawnSync(args[0], args.slice(1), { cwd, env, encoding: 'utf8' });
+  process.stdout.write(`${r.stdout}${r.stderr}`.replace(/^/gm, '  ').replace(/ +$/, ''));
+  if (r.status !== 0) console.log(`  (exit ${r.status})`);
+  return r.status ?? 1;
+}
+
 function write(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -66,17 +75,39 @@ try {
   const id = base.slice(0, 6);
   console.log(`base commit ${base}  → patch ID ${id}`);
 
-  say('vendor A forks the base and adapts it for A_X100');
+  say('vendor A forks the base; `flagpatch init` wires the hooks');
+  const remote = path.join(root, 'vendor-A.git');
+  git(root, 'clone', '-q', '--bare', up, remote);
   const a = path.join(root, 'vendor-A');
-  git(root, 'clone', '-q', up, a);
+  git(root, 'clone', '-q', remote, a);
+  flagpatch(a, ['init', '--device-type', 'A_X100', '--base-commit-id', base]);
+  // What `npm install` does in a fork: flagpatch and husky land in node_modules/.bin.
+  fs.mkdirSync(path.join(a, 'node_modules', '.bin'), { recursive: true });
+  fs.symlinkSync(CLI, path.join(a, 'node_modules', '.bin', 'flagpatch'));
+  fs.chmodSync(CLI, 0o755);
+  git(a, 'add', '-A');
+  git(a, 'commit', '-q', '-m', 'flagpatch init');
+
+  say('an ordinary commit regenerates and stages the patch');
   write(a, {
     'flagscale/train.py': 'def train(model):\n    device = "a_x100"\n    return model.to(device)\n',
     'flagscale/ops/a_x100_kernels.py': 'def fused_attention(q, k, v):\n    ...\n',
   });
   fs.rmSync(path.join(a, 'flagscale/legacy.py'));
   git(a, 'add', '-A');
-  git(a, 'commit', '-q', '-m', '[A_X100] run on A_X100 with fused attention');
-  flagpatch(a, ['patch', '--device-type', 'A_X100', '--base-commit-id', base]);
+  shell(a, 'git', 'commit', '-q', '-m', '[A_X100] run on A_X100 with fused attention');
+  console.log(git(a, 'show', '--stat', '--format=%h %s', 'HEAD'));
+  shell(a, 'git', 'push', '-q', 'origin', 'main');
+
+  say('a commit made with --no-verify leaves the patch stale: the push is refused');
+  write(a, { 'flagscale/ops/a_x100_kernels.py': 'def fused_attention(q, k, v):\n    return q\n' });
+  shell(a, 'git', 'commit', '-q', '--no-verify', '-am', 'quick fix');
+  shell(a, 'git', 'push', '-q', 'origin', 'main');
+  shell(a, 'git', 'commit', '-q', '--amend', '--no-edit');
+  shell(a, 'git', 'push', '-q', 'origin', 'main');
+
+  say('vendor A makes the submission for upstream: the patch on top of the base');
+  flagpatch(a, ['patch']);
   console.log(git(a, 'show', '--stat', '--format=%h %s', 'flagpatch/A_X100'));
 
   say('upstream accepts the patch (only the patch)');

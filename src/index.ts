@@ -8,3 +8,7 @@ export { loadConfig, validateConfig, type Config } from './config.js';
 export { parseHetero, addCombination, type Hetero, type Combination } from './hetero.js';
 export { parsePatch, type PatchMessage, type FilePatch } from './patch/parse.js';
 export { FlagpatchError, UsageError, ConfigError, RefusedError, PatchRefusedError, GitError } from './errors.js';
+export { init, type InitOptions, type InitResult } from './commands/init.js';
+export { refresh, type RefreshResult } from './commands/refresh.js';
+export { preCommit } from './hooks/pre-commit.js';
+export { prePush, parsePushInput, type PushCheck, type PushedRef } from './hooks/pre-push.js';
