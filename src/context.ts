@@ -36,14 +36,19 @@ export function devicesOf(given: readonly string[] | undefined, cfg: Config): st
 
 /** The commit `rev` names; `flag` names where it came from in the message. */
 export async function commitOf(git: Git, rev: string | undefined, flag: string): Promise<string> {
+  return (await revisionOf(git, rev, flag)).commit;
+}
+
+/** The commit and tree `rev` names (one git process); a usage error when it names none. */
+export async function revisionOf(git: Git, rev: string | undefined, flag: string): Promise<{ commit: string; tree: string }> {
   if (!rev) throw new UsageError(`${flag} is required`, `pass ${flag} <commit>, or set "baseCommit" in .flagpatchrc.json`);
   if (rev.startsWith('-')) throw new UsageError(`${flag}: ${JSON.stringify(rev)} is not a revision`, `pass ${flag} <commit>`);
-  const sha = await git.commit(rev);
-  if (!sha) {
+  const found = await git.resolve(rev);
+  if (!found) {
     throw new UsageError(
       `${flag}: ${JSON.stringify(rev)} names no commit in this repository`,
       'check the id, or fetch the upstream history that holds it (git fetch upstream)',
     );
   }
-  return sha;
+  return found;
 }

@@ -28,14 +28,41 @@ export interface Entry {
   path: string;
 }
 
-/** One line of `git diff-tree --raw`: both sides of a changed path (mode 000000 = absent). */
+/** One line of `git diff --raw`: both sides of a changed path (mode 000000 = absent). */
 export interface RawChange {
   srcMode: string;
   srcSha: string;
   dstMode: string;
   dstSha: string;
   status: string;
+  /** The path after the change. */
   path: string;
+  /** For a rename (status R...), the path before it. */
+  from?: string;
+}
+
+/**
+ * Parses `-z --raw` records at the start of `out` (`:<modes> <ids> <status>\0<path>\0`, two
+ * paths for renames and copies); `end` is where whatever git printed after them begins.
+ */
+export function parseRaw(out: Buffer): { changes: RawChange[]; end: number } {
+  const changes: RawChange[] = [];
+  let pos = 0;
+  while (pos < out.length && out[pos] === 0x3a /* : */) {
+    const metaEnd = out.indexOf(0, pos);
+    const [srcMode, dstMode, srcSha, dstSha, status] = out.subarray(pos + 1, metaEnd).toString('latin1').split(' ');
+    const p1End = out.indexOf(0, metaEnd + 1);
+    const p1 = out.subarray(metaEnd + 1, p1End).toString('utf8');
+    if (status[0] === 'R' || status[0] === 'C') {
+      const p2End = out.indexOf(0, p1End + 1);
+      changes.push({ srcMode, dstMode, srcSha, dstSha, status, from: p1, path: out.subarray(p1End + 1, p2End).toString('utf8') });
+      pos = p2End + 1;
+    } else {
+      changes.push({ srcMode, dstMode, srcSha, dstSha, status, path: p1 });
+      pos = p1End + 1;
+    }
+  }
+  return { changes, end: pos };
 }
 
 // Variables git sets in hooks or users set to point at one repository; never inherited by
@@ -121,6 +148,70 @@ export class Git {
     return this.text(['rev-parse', '--verify', `${commit}^{tree}`]);
   }
 
+  /** The commit and tree a revision names, in one process; null when it names no commit. */
+  async resolve(rev: string): Promise<{ commit: string; tree: string } | null> {
+    const r = await this.run(['rev-parse', '-q', `${rev}^{commit}`, `${rev}^{tree}`, '--'], { ok: [1, 128] });
+    const [commit, tree] = r.stdout.toString('utf8').trim().split('\n');
+    return r.code === 0 && /^[0-9a-f]{40,64}$/.test(commit ?? '') && /^[0-9a-f]{40,64}$/.test(tree ?? '') ? { commit, tree } : null;
+  }
+
+  /** Objects named by `specs` (`<rev>:<path>`, ids...) through one `cat-file --batch`; null = missing. */
+  async objects(specs: readonly string[]): Promise<({ sha: string; type: string; data: Buffer } | null)[]> {
+    if (specs.length === 0) return [];
+    const out = (await this.run(['cat-file', '--batch'], { input: specs.map((s) => `${s}\n`).join('') })).stdout;
+    const found: ({ sha: string; type: string; data: Buffer } | null)[] = [];
+    let pos = 0;
+    for (let i = 0; i < specs.length; i++) {
+      const nl = out.indexOf(0x0a, pos);
+      const header = out.subarray(pos, nl).toString('utf8');
+      const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
+      if (!m) {
+        found.push(null); // "<spec> missing" or "ambiguous"
+        pos = nl + 1;
+        continue;
+      }
+      const size = Number(m[3]);
+      found.push({ sha: m[1], type: m[2], data: out.subarray(nl + 1, nl + 1 + size) });
+      pos = nl + 1 + size + 1;
+    }
+    return found;
+  }
+
+  /**
+   * The entries of `tree` at `paths`: each path's own entry (everything under it when it is a
+   * folder), plus any file standing where one of its folders would be. Reads only the folders
+   * on those paths, in one process, so the cost follows the paths, not the tree.
+   */
+  async entriesAt(tree: string, paths: readonly string[]): Promise<Entry[]> {
+    if (paths.some((p) => p.includes('\n'))) return this.lsTree(tree, paths, true);
+    const dirs = new Set<string>(['']);
+    for (const p of paths) {
+      const parts = p.split('/');
+      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    }
+    const list = [...dirs];
+    const objects = await this.objects(list.map((d) => (d ? `${tree}:${d}` : `${tree}^{tree}`)));
+    const trees = new Map<string, Map<string, Entry>>();
+    list.forEach((d, i) => {
+      const o = objects[i];
+      if (o?.type === 'tree') trees.set(d, parseTreeObject(o.data, o.sha.length / 2));
+    });
+    const out = new Map<string, Entry>();
+    const folders: string[] = [];
+    for (const p of paths) {
+      const parts = p.split('/');
+      for (let i = 1; i <= parts.length; i++) {
+        const at = parts.slice(0, i).join('/');
+        const e = trees.get(parts.slice(0, i - 1).join('/'))?.get(parts[i - 1]);
+        if (!e) break;
+        if (e.mode !== '040000') out.set(at, { ...e, path: at });
+        else if (i === parts.length) folders.push(p);
+      }
+    }
+    if (folders.length) for (const e of await this.lsTree(tree, folders, true)) out.set(e.path, e);
+    return [...out.values()];
+  }
+
   /** The object id at `tree:path`, or null when there is none. */
   async objectAt(tree: string, file: string): Promise<string | null> {
     const r = await this.run(['rev-parse', '--verify', '--quiet', `${tree}:${file}`], { ok: [0, 1, 128] });
@@ -179,16 +270,8 @@ export class Git {
 
   /** `git diff-tree -r --raw --no-renames` between two trees, limited by pathspecs. */
   async rawDiff(from: string, to: string, pathspecs: readonly string[]): Promise<RawChange[]> {
-    const out = (await this.run(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--no-abbrev', from, to, '--', ...pathspecs])).stdout.toString('utf8');
-    const fields = out.split('\0');
-    const changes: RawChange[] = [];
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const meta = fields[i];
-      if (!meta.startsWith(':')) break;
-      const [srcMode, dstMode, srcSha, dstSha, status] = meta.slice(1).split(' ');
-      changes.push({ srcMode, srcSha, dstMode, dstSha, status, path: fields[i + 1] });
-    }
-    return changes;
+    const out = (await this.run(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--no-abbrev', from, to, '--', ...pathspecs])).stdout;
+    return parseRaw(out).changes;
   }
 
   /** Author identity and date (`Name <email> 1700000000 +0100`) git would use now. */
@@ -201,6 +284,21 @@ export function typeOfMode(mode: string): string {
   if (mode === '040000' || mode === '40000') return 'tree';
   if (mode === '160000') return 'commit';
   return 'blob';
+}
+
+/** A raw tree object: `<mode> <name>\0<binary id>` per entry, by name. */
+function parseTreeObject(data: Buffer, idBytes: number): Map<string, Entry> {
+  const entries = new Map<string, Entry>();
+  let pos = 0;
+  while (pos < data.length) {
+    const sp = data.indexOf(0x20, pos);
+    const nul = data.indexOf(0, sp);
+    const mode = data.subarray(pos, sp).toString('latin1').padStart(6, '0');
+    const name = data.subarray(sp + 1, nul).toString('utf8');
+    entries.set(name, { mode, sha: data.subarray(nul + 1, nul + 1 + idBytes).toString('hex'), path: name });
+    pos = nul + 1 + idBytes;
+  }
+  return entries;
 }
 
 function parseEntries(buf: Buffer): Entry[] {
@@ -222,6 +320,7 @@ function baseEnv(env: Env): Env {
 }
 
 function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -230,6 +329,8 @@ function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new GitError(args, null, `cannot run git: ${e.message}`)));
     child.on('close', (code) => {
+      // FLAGPATCH_TRACE=1: one line per git process with its wall time, for profiling.
+      if (trace !== null) process.stderr.write(`flagpatch trace: ${((Number(process.hrtime.bigint() - trace)) / 1e6).toFixed(1)} ms git ${args.filter((a, i) => a !== '-c' && args[i - 1] !== '-c').slice(0, 4).join(' ')}\n`);
       const stderr = Buffer.concat(err).toString('utf8');
       const result = { stdout: Buffer.concat(out), stderr, code: code ?? 128 };
       if (code === 0 || (code !== null && opts.ok?.includes(code))) resolve(result);

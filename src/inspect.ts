@@ -30,6 +30,8 @@ export interface PatchReport {
   state: PatchState;
   /** Why the patch is stale or does not apply. */
   problem?: string;
+  /** How to fix it (internal; moved into the violation). */
+  fix?: string;
 }
 
 export interface Violation {
@@ -80,40 +82,44 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
     });
   }
 
-  const reports: PatchReport[] = [];
-  for (const p of patches) {
+  // Every patch blob in one process; bases resolved once each; two patches at a time.
+  const blobs = await git.objects(patches.map((p) => p.sha));
+  const commits = memo((rev: string) => git.commit(rev));
+  const dates = memo((sha: string) => git.text(['show', '-s', '--format=%cs', sha]));
+  const reports = await pool(patches, 2, async (p, i): Promise<PatchReport> => {
     const combinations = hetero.combinations.filter((c) => c.id === p.id && c.devices.includes(p.device)).map((c) => c.devices);
     const report: PatchReport = { device: p.device, id: p.id, path: p.path, files: 0, insertions: 0, deletions: 0, combinations, state: 'fresh' };
-    reports.push(report);
     try {
-      const messages = parsePatch(await git.blob(p.sha), p.path);
+      const messages = parsePatch(blobs[i]?.data ?? Buffer.alloc(0), p.path);
       Object.assign(report, stats(messages));
       const device = messages.find((m) => m.device)?.device;
       if (device && device !== p.device) {
         throw new FlagpatchError(`${p.path}: its Flagpatch-Device ${device} does not match its folder ${p.device}`, 'move the patch to the folder of its device');
       }
-      report.base = await baseOf(git, p.id, messages, p.path);
-      report.baseDate = await git.text(['show', '-s', '--format=%cs', report.base]);
+      report.base = await baseOf(git, p.id, messages, p.path, commits);
+      report.baseDate = await dates(report.base);
       const judged = fresh && p.device === cfg.deviceType && p.id === fresh.id ? fresh.changes : null;
-      const applied = await applyOnBase(git, workspace, report.base, messages, p.path, judged?.map((c) => c.path));
+      // Patches of other devices only need to apply; the fork's own must also match its code.
+      const applied = await applyOnBase(git, workspace, report.base, messages, p.path, judged?.map((c) => c.path), !judged);
       if (judged) {
         const diffs = differences(applied.after, expectedAfter(applied.before, judged));
         if (diffs.length) {
           report.state = 'stale';
           report.problem = `stale: it does not match the vendor code of this commit at ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ` and ${diffs.length - 3} more` : ''}`;
-          violations.push({
-            where: p.path,
-            problem: report.problem,
-            fix: 'refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify), or run flagpatch patch',
-          });
         }
       }
     } catch (e) {
       if (!(e instanceof FlagpatchError)) throw e;
       report.state = 'does-not-apply';
       report.problem = e.message;
-      violations.push({ where: p.path, problem: e.message, fix: e.fix ?? 'regenerate the patch with `flagpatch patch`' });
+      report.fix = e.fix;
     }
+    return report;
+  });
+  for (const r of reports) {
+    if (r.state === 'stale') violations.push({ where: r.path, problem: r.problem!, fix: 'refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify), or run flagpatch patch' });
+    if (r.state === 'does-not-apply') violations.push({ where: r.path, problem: r.problem!, fix: r.fix ?? 'regenerate the patch with `flagpatch patch`' });
+    delete r.fix;
   }
   return { rev, commit, patches: reports, violations };
 }
@@ -145,4 +151,27 @@ async function freshnessTarget(git: Git, cfg: Config, tree: string): Promise<{ i
   const base = await commitOf(git, cfg.baseCommit, 'baseCommit');
   const changes = await vendorChanges(git, cfg, await git.treeOf(base), tree);
   return { id: patchId(base, cfg), changes };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results keep the order of `items`. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Caches an async lookup by its argument. */
+function memo<R>(fn: (key: string) => Promise<R>): (key: string) => Promise<R> {
+  const cache = new Map<string, Promise<R>>();
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, fn(key));
+    return cache.get(key)!;
+  };
 }

@@ -39,14 +39,14 @@ export async function listPatches(git: Git, cfg: Config, tree: string): Promise<
  * The full sha of the base a patch was made on: its Flagpatch-Base trailer, or for legacy
  * patches the commit its ID abbreviates. Throws when the repository does not have it.
  */
-export async function baseOf(git: Git, id: string, messages: readonly PatchMessage[], label: string): Promise<string> {
+export async function baseOf(git: Git, id: string, messages: readonly PatchMessage[], label: string, lookup = (rev: string) => git.commit(rev)): Promise<string> {
   const trailer = messages.find((m) => m.base)?.base;
   if (trailer) {
     if (!/^[0-9a-f]{40}$/.test(trailer) || !trailer.startsWith(id)) {
       throw new RefusedError(`${label}: its Flagpatch-Base ${trailer} does not match its folder ${id}`, 'regenerate the patch with `flagpatch patch`, or move it to the folder of its base');
     }
   }
-  const sha = await git.commit(trailer ?? id);
+  const sha = await lookup(trailer ?? id);
   if (!sha || !sha.startsWith(id)) {
     throw new RefusedError(
       `${label}: its base ${trailer ?? id} is not a commit of this repository${trailer ? '' : ' (or the ID is ambiguous)'}`,

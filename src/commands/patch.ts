@@ -1,7 +1,7 @@
 // `flagpatch patch`: the submission commit for upstream. The patch is made from the base to
 // the current commit, verified, and committed on top of --onto with plumbing only: the
 // user's work tree, index, HEAD and current branch are never touched.
-import { commitOf, devicesOf, openContext, type CommonOptions } from '../context.js';
+import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
 import { addCombination } from '../hetero.js';
 import { readHetero } from '../inspect.js';
@@ -37,9 +37,11 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
   const { git, cfg } = await openContext(opts);
   const devices = devicesOf(opts.deviceTypes, cfg);
   const device = devices[devices.length - 1];
-  const base = await commitOf(git, opts.baseCommitId ?? cfg.baseCommit, '--base-commit-id');
-  const current = await commitOf(git, opts.currentCommitId ?? 'HEAD', '--current-commit-id');
-  const onto = opts.onto ? await commitOf(git, opts.onto, '--onto') : base;
+  const [{ commit: base, tree: baseTree }, { commit: current, tree: currentTree }] = await Promise.all([
+    revisionOf(git, opts.baseCommitId ?? cfg.baseCommit, '--base-commit-id'),
+    revisionOf(git, opts.currentCommitId ?? 'HEAD', '--current-commit-id'),
+  ]);
+  const { commit: onto, tree: ontoTree } = opts.onto ? await revisionOf(git, opts.onto, '--onto') : { commit: base, tree: baseTree };
   const id = patchId(base, cfg);
   const file = patchPath(cfg, device, id);
   const branch = `flagpatch/${device}`;
@@ -49,7 +51,6 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
     throw new RefusedError(`you are on ${branch}, the branch flagpatch writes the submission to`, 'switch to your vendor branch first (git switch -)');
   }
 
-  const ontoTree = await git.treeOf(onto);
   for (const other of devices.slice(0, -1)) {
     if (!(await git.objectAt(ontoTree, patchPath(cfg, other, id)))) {
       throw new RefusedError(
@@ -61,8 +62,6 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
 
   const [name, email, date, subject] = (await git.text(['show', '-s', '--format=%an%x00%ae%x00%aD%x00%s', current])).split('\0');
   const title = `[${device}] ${subject.replace(/^\[[^\]]*\]\s*/, '')}`;
-  const baseTree = await git.treeOf(base);
-  const currentTree = await git.treeOf(current);
   const made = await withWorkspace((dir) =>
     makePatch(git, dir, cfg, {
       base,

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { commitOf, openContext, type CommonOptions, type Context } from '../context.js';
+import { openContext, revisionOf, type CommonOptions, type Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
@@ -37,25 +37,29 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   if (!cfg.deviceType) return { action: 'skipped' };
   const device = cfg.deviceType;
   if (!cfg.baseCommit) throw new UsageError(`${cfg.file}: "deviceType" is set but "baseCommit" is not`, 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"');
-  const base = await commitOf(git, cfg.baseCommit, 'baseCommit');
-  const id = patchId(base, cfg);
-  const file = patchPath(cfg, device, id);
-  const indexes = indexesToUpdate(git, env);
-
-  const [tree, baseTree, staged] = await Promise.all([git.text(['write-tree']), git.treeOf(base), stagedEntry(git, file)]);
-  const info = await messageInfo(git, staged?.sha, { base, device, name: cfg.name, file });
-  const made = await withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, tree, info, label: file }));
-
+  // init writes the full sha, so the patch path is known before git confirms the base:
+  // both lookups run at once.
+  const knownId = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
+  const [{ commit: base, tree: baseTree }, early] = await Promise.all([
+    revisionOf(git, cfg.baseCommit, 'baseCommit'),
+    knownId ? stagedEntry(git, patchPath(cfg, device, knownId)) : undefined,
+  ]);
+  const file = patchPath(cfg, device, patchId(base, cfg));
+  const current = knownId ? early : await stagedEntry(git, file);
   const worktreeFile = path.join(git.top, file);
+  const indexes = indexesToUpdate(git, env);
+  const info = await messageInfo(git, current?.sha, worktreeFile, { base, device, name: cfg.name, file });
+  const made = await withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, info, label: file }));
+
   if (!made) {
-    if (!staged) return { action: 'unchanged', patchPath: file };
+    if (!current) return { action: 'unchanged', patchPath: file };
     for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--force-remove', '--', file]);
     fs.rmSync(worktreeFile, { force: true });
     removeEmptyParents(path.dirname(worktreeFile), git.top);
     return { action: 'removed', patchPath: file };
   }
   const stats = { files: made.files, insertions: made.insertions, deletions: made.deletions };
-  if (staged && staged.sha === blobId(made.mailbox, staged.sha.length)) {
+  if (current && current.sha === blobId(made.mailbox, current.sha.length)) {
     // Keep the work tree copy in step with the index (e.g. after a checkout of an old version).
     if (!sameFile(worktreeFile, made.mailbox)) writeFileAtomic(worktreeFile, made.mailbox);
     return { action: 'unchanged', patchPath: file, ...stats };
@@ -90,10 +94,13 @@ async function stagedEntry(git: Git, file: string): Promise<{ sha: string } | nu
  * The patch's message: kept from the staged patch when there is one, so commits that change
  * no vendor code leave the patch byte-identical; otherwise made from the committer's identity.
  */
-async function messageInfo(git: Git, staged: string | undefined, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
   if (staged) {
     try {
-      const [m] = parsePatch(await git.blob(staged), p.file);
+      // The work tree copy is the staged one nearly always; reading it saves a git process.
+      let text: Buffer | null = fs.existsSync(worktreeFile) ? fs.readFileSync(worktreeFile) : null;
+      if (!text || blobId(text, staged.length) !== staged) text = await git.blob(staged);
+      const [m] = parsePatch(text, p.file);
       if (m.author && m.date && m.subject) return { author: { ...m.author, date: m.date }, subject: m.subject, base: p.base, device: p.device };
     } catch {
       // An unreadable patch is replaced by a fresh one.

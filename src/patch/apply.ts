@@ -24,6 +24,8 @@ export async function applyOnBase(
   messages: readonly PatchMessage[],
   label: string,
   extraPaths: readonly string[] = [],
+  /** Only check that it applies: `after` is left empty, and nothing is written. */
+  checkOnly = false,
 ): Promise<Applied> {
   const touched = new Set(extraPaths);
   for (const m of messages) for (const f of m.files) for (const p of [f.oldPath, f.newPath]) if (p !== null) touched.add(p);
@@ -34,9 +36,13 @@ export async function applyOnBase(
     GIT_OBJECT_DIRECTORY: objects,
     GIT_ALTERNATE_OBJECT_DIRECTORIES: git.objectsDir,
   });
-  const before = await git.lsTree(base, [...touched], true);
+  const before = await git.entriesAt(base, [...touched]);
   await tmp.updateIndex(before);
-  for (const [n, m] of messages.entries()) await applyMessage(tmp, m, label, base, messages.length > 1 ? n + 1 : 0);
+  // A legacy mailbox's later messages need the earlier ones applied: only a single one can be
+  // merely checked.
+  const check = checkOnly && messages.length === 1;
+  for (const [n, m] of messages.entries()) await applyMessage(tmp, m, label, base, messages.length > 1 ? n + 1 : 0, check);
+  if (check) return { before, after: new Map() };
   const after = new Map((await tmp.lsFiles()).map((e) => [e.path, e]));
   return { before, after };
 }
@@ -45,6 +51,7 @@ export async function applyOnBase(
 export function expectedAfter(before: readonly Entry[], changes: readonly RawChange[]): Map<string, Entry> {
   const expected = new Map(before.map((e) => [e.path, e]));
   for (const c of changes) {
+    if (c.from !== undefined && c.status[0] === 'R') expected.delete(c.from);
     if (c.dstMode === '000000') expected.delete(c.path);
     else expected.set(c.path, { mode: c.dstMode, sha: c.dstSha, path: c.path });
   }
@@ -66,9 +73,9 @@ export function differences(actual: Map<string, Entry>, expected: Map<string, En
  * Applies one message to the index named by `git`'s GIT_INDEX_FILE; a failure names the file
  * and hunk. `part` numbers the message in a legacy mailbox (0 when there is one).
  */
-export async function applyMessage(git: Git, message: PatchMessage, label: string, base: string, part: number): Promise<void> {
+export async function applyMessage(git: Git, message: PatchMessage, label: string, base: string, part: number, checkOnly = false): Promise<void> {
   if (message.files.length === 0) return;
-  const r = await git.run(['apply', '--cached', '--whitespace=nowarn', '-p1'], { input: message.diff, ok: [1, 128] });
+  const r = await git.run(['apply', '--cached', ...(checkOnly ? ['--check'] : []), '--whitespace=nowarn', '-p1'], { input: message.diff, ok: [1, 128] });
   if (r.code !== 0) throw applyFailure(r.stderr, label, base, part);
 }
 

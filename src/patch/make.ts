@@ -3,7 +3,7 @@
 // writes it; a patch that would not reproduce the vendor tree exactly is refused.
 import type { Config } from '../config.js';
 import { RefusedError } from '../errors.js';
-import type { Git, RawChange } from '../git.js';
+import { parseRaw, type Git, type RawChange } from '../git.js';
 import { vendorPathspecs } from '../layout.js';
 import { applyOnBase, differences, expectedAfter } from './apply.js';
 import { formatMailbox, type MessageInfo } from './format.js';
@@ -15,7 +15,7 @@ import { parsePatch, type PatchMessage } from './parse.js';
 // renames; myers with the indent heuristic and 3 lines of context, as git's defaults;
 // the diffstat at format-patch's width of 72 columns.
 export const PATCH_DIFF_FLAGS = [
-  'diff-tree', '-r', '--patch-with-stat', '--stat=72', '--summary',
+  '-r', '--patch-with-stat', '--stat=72', '--summary',
   '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv',
   '--src-prefix=a/', '--dst-prefix=b/', '--find-renames=50%', '-l1000',
   '--diff-algorithm=myers', '--indent-heuristic', '-U3', '--inter-hunk-context=0',
@@ -37,7 +37,8 @@ export interface MadePatch extends Stats {
 export interface MakeInput {
   base: string;
   baseTree: string;
-  tree: string;
+  /** The vendor tree; without it, the index named by GIT_INDEX_FILE (what a commit will hold). */
+  tree?: string;
   info: MessageInfo;
   /** Names the patch in messages, e.g. its path. */
   label: string;
@@ -50,13 +51,29 @@ export function vendorChanges(git: Git, cfg: Config, baseTree: string, tree: str
 
 /** Makes and verifies the patch; null when the trees hold no vendor difference. */
 export async function makePatch(git: Git, workspace: string, cfg: Config, input: MakeInput): Promise<MadePatch | null> {
-  const changes = await vendorChanges(git, cfg, input.baseTree, input.tree);
+  const { changes, statAndDiff } = await diffWithChanges(git, cfg, input.baseTree, input.tree);
   if (changes.length === 0) return null;
-  const diff = await git.run([...PATCH_DIFF_FLAGS, input.baseTree, input.tree, '--', ...vendorPathspecs(cfg)]);
-  const mailbox = formatMailbox(input.info, diff.stdout);
+  const mailbox = formatMailbox(input.info, statAndDiff);
   const messages = parsePatch(mailbox, input.label);
   await verifyRoundTrip(git, workspace, input.base, messages, changes, input.label);
   return { mailbox, messages, changes, ...stats(messages) };
+}
+
+/**
+ * One git process for both what changed (`--raw`, for the round trip) and the patch text:
+ * `diff-tree` between two trees, or `diff-index --cached` against the index being committed
+ * (no write-tree needed). With -z git ends the raw records with NULs and separates the stat
+ * from the diff with a NUL where it would print an empty line; that NUL becomes the newline
+ * `--patch-with-stat` prints alone, so the text is byte for byte what git prints without --raw.
+ */
+async function diffWithChanges(git: Git, cfg: Config, baseTree: string, tree: string | undefined): Promise<{ changes: RawChange[]; statAndDiff: Buffer }> {
+  const which = tree ? ['diff-tree', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree, tree] : ['diff-index', '--cached', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree];
+  const out = (await git.run([...which, '--', ...vendorPathspecs(cfg)])).stdout;
+  const { changes, end } = parseRaw(out);
+  const rest = out.subarray(end);
+  const nul = rest.indexOf(0);
+  const statAndDiff = nul === -1 ? rest : Buffer.concat([rest.subarray(0, nul), Buffer.from('\n'), rest.subarray(nul + 1)]);
+  return { changes, statAndDiff };
 }
 
 /**

@@ -1,0 +1,99 @@
+// The benchmark's repositories: built with git fast-import so 100k files take seconds.
+//   node dist/scripts/bench-repo.js DIR N   builds one to look at or profile
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: os.tmpdir(),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+  TMPDIR: os.tmpdir(),
+};
+
+export function git(cwd: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync('git', args, { cwd, env: { ...ENV, ...opts.env }, input: opts.input, maxBuffer: 1 << 30 }).toString('utf8').trim();
+}
+
+const lines = (seed: string, n: number) => Array.from({ length: n }, (_, k) => `${seed}_${k} = ${k} * 7  # some code\n`).join('');
+export const fileName = (i: number) => `flagscale/pkg${Math.floor(i / 100)}/mod${i % 100}.py`;
+const binary = (seed: number, size: number) => Buffer.from(Array.from({ length: size }, (_, k) => (k * 31 + seed * 17) % 256));
+
+export interface Bench {
+  dir: string;
+  base: string;
+  vendor: string;
+  changed: number;
+}
+
+/** Base commit with `n` files, vendor commit with ~200 changed files (fewer for tiny repos). */
+export function buildRepo(dir: string, n: number): Bench {
+  fs.mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'gc.auto', '0']);
+  const chunks: Buffer[] = [];
+  const out = (s: string | Buffer) => chunks.push(Buffer.isBuffer(s) ? s : Buffer.from(s));
+  const data = (b: Buffer | string) => {
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
+    out(`data ${buf.length}\n`);
+    out(buf);
+    out('\n');
+  };
+  out('commit refs/heads/base\ncommitter Bench <bench@example.com> 1700000000 +0000\n');
+  data('upstream base');
+  for (let i = 0; i < n; i++) {
+    out(`M 100644 inline ${fileName(i)}\n`);
+    data(lines(`v${i}`, 10));
+  }
+  for (let b = 0; b < 2; b++) {
+    out(`M 100644 inline assets/blob${b}.bin\n`);
+    data(binary(b, 4096));
+  }
+  const scale = Math.min(1, n / 2000);
+  const edits = Math.max(4, Math.round(160 * scale));
+  const adds = Math.max(2, Math.round(25 * scale));
+  const dels = Math.max(1, Math.round(8 * scale));
+  out('commit refs/heads/vendor\ncommitter Bench <bench@example.com> 1700000100 +0000\n');
+  data('vendor adaptation');
+  out('from refs/heads/base\n');
+  for (let e = 0; e < edits; e++) {
+    const i = Math.floor((e * n) / edits);
+    const body = lines(`v${i}`, 10).replace(/= (\d) \*/g, '= $1 + 1 *') + lines(`a_x100_${i}`, 10);
+    out(`M 100644 inline ${fileName(i)}\n`);
+    data(body);
+  }
+  for (let a = 0; a < adds; a++) {
+    out(`M 100644 inline flagscale/a_x100/kernel${a}.py\n`);
+    data(lines(`kernel${a}`, 60));
+  }
+  for (let d = 0; d < dels; d++) out(`D ${fileName(n - 1 - d * 3)}\n`);
+  out(`R ${fileName(n - 2)} flagscale/renamed.py\n`);
+  out(`D ${fileName(n - 5)}\n`);
+  out('M 100644 inline flagscale/renamed_edited.py\n');
+  data(lines(`v${n - 5}`, 10).replace('= 0 *', '= 100 *'));
+  out(`M 100755 inline ${fileName(1)}\n`);
+  data(lines('v1', 10));
+  out('M 100644 inline assets/blob0.bin\n');
+  data(binary(7, 4096));
+  out('M 100644 inline assets/a_x100.bin\n');
+  data(binary(9, 8192));
+  out('done\n');
+  execFileSync('git', ['fast-import', '--quiet', '--done'], { cwd: dir, env: ENV, input: Buffer.concat(chunks), maxBuffer: 1 << 30 });
+  const base = git(dir, ['rev-parse', 'base']);
+  git(dir, ['checkout', '-q', '-f', '-B', 'main', 'vendor']);
+  fs.writeFileSync(path.join(dir, '.flagpatchrc.json'), JSON.stringify({ deviceType: 'A_X100', baseCommit: base }));
+  git(dir, ['add', '.flagpatchrc.json']);
+  return { dir, base, vendor: '', changed: edits + adds + dels + 5 };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const b = buildRepo(path.resolve(process.argv[2]), Number(process.argv[3] ?? 2000));
+  console.log(`built ${process.argv[2]}: base ${b.base}, ${b.changed} files changed (config staged)`);
+}
