@@ -13,6 +13,11 @@ export interface RunOptions {
   env?: Env;
   /** Exit codes that are answers rather than failures (e.g. 1 for `diff --quiet`). */
   ok?: readonly number[];
+  /**
+   * For commands that write a shared file (the user's index, a ref): when another git process
+   * holds its .lock, wait and retry (up to ~5 s) instead of failing at once.
+   */
+  waitForLock?: boolean;
 }
 
 export interface RunResult {
@@ -129,8 +134,24 @@ export class Git {
     return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env);
   }
 
-  run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    return runGit(this.top, [...PINNED_CONFIG, ...args], { ...opts, env: baseEnv({ ...this.env, ...opts.env }) });
+  async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const full = [...PINNED_CONFIG, ...args];
+    const env = baseEnv({ ...this.env, ...opts.env });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await runGit(this.top, full, { ...opts, env });
+      } catch (e) {
+        const lock = e instanceof GitError ? /Unable to create '([^']+\.lock)': File exists/.exec(e.stderr)?.[1] : undefined;
+        if (!lock || !opts.waitForLock) throw e;
+        if (attempt >= 50) {
+          throw new RefusedError(
+            `another git process has held ${lock} for 5 seconds`,
+            `wait for it to finish and retry; if no git process runs, remove the stale lock: rm '${lock}'`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   /** stdout as UTF-8 text without its final newline. */

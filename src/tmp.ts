@@ -13,7 +13,7 @@ let handlersInstalled = false;
 export async function withWorkspace<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   sweepStale();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  const remove = () => removeTree(dir);
   const release = onInterrupt(remove);
   try {
     return await fn(dir);
@@ -58,6 +58,23 @@ function installHandlers(): void {
   }
 }
 
+/**
+ * Removes a folder of ours, synchronously (it also runs in signal handlers). On Ctrl-C the
+ * git processes writing into it are dying at the same moment and may add a file while it is
+ * being removed, so it retries until the folder is gone (for up to 2 s).
+ */
+export function removeTree(dir: string): void {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // ENOTEMPTY while something still writes into it: try again
+    }
+    if (!fs.existsSync(dir)) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
 /** Removes temp folders left by flagpatch processes that no longer run (e.g. after SIGKILL). */
 export function sweepStale(): void {
   let names: string[];
@@ -69,7 +86,7 @@ export function sweepStale(): void {
   for (const name of names) {
     const m = /^flagpatch-(\d+)-/.exec(name);
     if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    removeTree(path.join(os.tmpdir(), name));
   }
 }
 

@@ -96,7 +96,7 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
   }
   const tree = await editTree(git, ontoTree, edits);
   const commit = await git.text(['commit-tree', tree, '-p', onto, '-F', '-'], { input: `${title}\n` });
-  await git.run(['update-ref', '-m', `flagpatch patch: ${title}`, `refs/heads/${branch}`, commit]);
+  await git.run(['update-ref', '-m', `flagpatch patch: ${title}`, `refs/heads/${branch}`, commit], { waitForLock: true });
   const { files, insertions, deletions } = made;
   return { device, devices, id, base, onto, commit, branch, patchPath: file, heteroUpdated, files, insertions, deletions };
 }

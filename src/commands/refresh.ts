@@ -53,7 +53,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
 
   if (!made) {
     if (!current) return { action: 'unchanged', patchPath: file };
-    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--force-remove', '--', file]);
+    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--force-remove', '--', file], { waitForLock: true });
     fs.rmSync(worktreeFile, { force: true });
     removeEmptyParents(path.dirname(worktreeFile), git.top);
     return { action: 'removed', patchPath: file };
@@ -67,7 +67,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   writeFileAtomic(worktreeFile, made.mailbox);
   const sha = await git.hashObject(made.mailbox);
   for (const index of indexes) {
-    await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`]);
+    await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`], { waitForLock: true });
   }
   return { action: 'updated', patchPath: file, ...stats };
 }

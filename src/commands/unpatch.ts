@@ -14,7 +14,7 @@ import { patchPath } from '../layout.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { baseOf } from '../store.js';
-import { isAlive, onInterrupt, withWorkspace } from '../tmp.js';
+import { isAlive, onInterrupt, removeTree, withWorkspace } from '../tmp.js';
 
 export interface UnpatchOptions extends CommonOptions {
   deviceTypes?: string[];
@@ -146,7 +146,7 @@ async function unpatchInPlace(git: Git, patch: { device: string; label: string; 
   const branch = branchName(patch.device, id);
   if (await git.commit(`refs/heads/${branch}`)) throw new RefusedError(`branch ${branch} already exists`, `switch to it (git switch ${branch}), or delete it first (git branch -D ${branch})`);
   const head = await withWorkspace((dir) => commitPatch(git.with({ GIT_INDEX_FILE: path.join(dir, 'index') }), patch.base, patch));
-  await git.run(['update-ref', '-m', 'flagpatch unpatch', `refs/heads/${branch}`, head, '']);
+  await git.run(['update-ref', '-m', 'flagpatch unpatch', `refs/heads/${branch}`, head, ''], { waitForLock: true });
   const r = await git.run(['checkout', '--quiet', branch], { ok: [1, 128] });
   if (r.code !== 0) {
     await git.run(['update-ref', '-d', `refs/heads/${branch}`, head]);
@@ -163,6 +163,7 @@ async function materializeAll(
   id: string,
 ): Promise<MaterializedTree[]> {
   const root = path.resolve(opts.cwd ?? process.cwd(), opts.dir!);
+  if (path.parse(root).root === root) throw new UsageError(`--dir ${opts.dir} is the root of the file system`, 'pass a folder of its own, e.g. --dir build');
   const targets = patches.map((p) => path.join(root, p.device, cfg.name));
   // Refuse before building anything.
   const top = fs.realpathSync(git.top);
@@ -177,7 +178,7 @@ async function materializeAll(
   const built: { tmp: string; target: string; result: MaterializedTree }[] = [];
   const createdDirs: string[] = [];
   const cleanup = () => {
-    for (const b of built) fs.rmSync(b.tmp, { recursive: true, force: true });
+    for (const b of built) removeTree(b.tmp);
     for (const d of [...createdDirs].reverse()) {
       try {
         fs.rmdirSync(d); // only when still empty: something else may have been put there
@@ -255,7 +256,7 @@ function sweepSiblings(target: string): void {
   for (const name of fs.readdirSync(dir)) {
     if (!name.startsWith(stem)) continue;
     const pid = Number(name.slice(stem.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) removeTree(path.join(dir, name));
   }
 }
 

@@ -1,0 +1,326 @@
+// The thin CLI: parse flags, call the library, print, return the exit code. The only place
+// that decides what the user reads and the exit code; src/cli.ts binds it to the process,
+// tests call it in-process (the fuzzing does, thousands of times).
+// Command modules are imported when their command runs, so the hooks load only what they use.
+import { parseArgs, type FlagKind, type Flags } from './args.js';
+import { FlagpatchError, GitError, UsageError } from './errors.js';
+import type { PatchReport } from './inspect.js';
+import type { RefreshResult } from './commands/refresh.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  help: string;
+  flags: Record<string, FlagKind>;
+  positionals: number;
+  run(flags: Flags, positionals: string[], out: Output): Promise<number>;
+}
+
+/** Where a run reads and writes: the process for the real CLI, buffers in tests. */
+export interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stdin(): Promise<string>;
+  /** Whether stdout / stderr are terminals (colour, progress). */
+  tty: { stdout: boolean; stderr: boolean };
+}
+
+interface Output {
+  log(line: string): void;
+  err(line: string): void;
+  progress(line: string): void;
+  color: boolean;
+  json: boolean;
+  /** cwd and env for the library calls. */
+  at: { cwd: string; env: NodeJS.ProcessEnv };
+  stdin(): Promise<string>;
+}
+
+const DEVICE_HELP = '  --device-type DEV [DEV...]  device(s); default: "deviceType" of the config';
+
+const commands: Record<string, Command> = {
+  patch: {
+    summary: 'make the submission commit holding the device patch',
+    usage: 'flagpatch patch --device-type DEV [DEV...] --base-commit-id REV [--current-commit-id REV] [--onto REV] [--json]',
+    help: `Generates the patch from the base to the current commit (outside owned paths), checks that
+it reproduces the current tree when applied to the base (exit 1 and nothing written if not),
+and commits it on top of --onto as branch flagpatch/<DEV>, replacing that device's earlier
+patch for the same base. Several devices = heterogeneous: the last one is patched now, the
+others must already have patches at this base in --onto; hetero.txt gains the combination.
+Your work tree, index, HEAD and current branch are not touched.
+
+${DEVICE_HELP}
+  --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
+  --current-commit-id REV     the vendor commit; default HEAD
+  --onto REV                  parent of the submission commit; default: the base
+  --json                      print the result as JSON`,
+    flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
+    positionals: 0,
+    async run(flags, _pos, out) {
+      const { patch } = await import('./commands/patch.js');
+      const r = await patch({
+        ...out.at,
+        deviceTypes: flags['device-type'] as string[] | undefined,
+        baseCommitId: flags['base-commit-id'] as string | undefined,
+        currentCommitId: flags['current-commit-id'] as string | undefined,
+        onto: flags.onto as string | undefined,
+      });
+      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      out.log(`flagpatch: wrote ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
+      if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
+      out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
+      out.log(`push it with: git push <remote> ${r.branch}`);
+      return 0;
+    },
+  },
+  unpatch: {
+    summary: 'materialize the adapted tree(s) from the patches',
+    usage: 'flagpatch unpatch --device-type DEV [DEV...] --commit-id ID [--dir DIR] [--force] [--json]',
+    help: `With --dir, DIR/<DEV>/<name> becomes a git repository whose HEAD is the patch committed on
+its base, with exactly the base tree plus the patch as files; the source repository gains
+nothing. An existing DIR/<DEV>/<name> is replaced only when flagpatch made it and it holds no
+uncommitted changes, or with --force. Several devices need --dir and a line of hetero.txt
+listing them all at ID. Without --dir: a new branch <DEV>-<ID> here, checked out; refused
+when the work tree has uncommitted changes.
+
+${DEVICE_HELP}
+  --commit-id ID              patch folder name, or a unique prefix of the base; default: the
+                              configured "baseCommit"
+  --dir DIR                   where to materialize (e.g. build)
+  --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it or it
+                              holds changes
+  --json                      print the result as JSON`,
+    flags: { 'device-type': 'list', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
+    positionals: 0,
+    async run(flags, _pos, out) {
+      const { unpatch } = await import('./commands/unpatch.js');
+      const r = await unpatch({
+        ...out.at,
+        deviceTypes: flags['device-type'] as string[] | undefined,
+        commitId: flags['commit-id'] as string | undefined,
+        dir: flags.dir as string | undefined,
+        force: flags.force === true,
+        onProgress: out.progress,
+      });
+      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      for (const t of r.trees) out.log(`flagpatch: ${t.device} at ${r.id} materialized in ${t.path} (branch ${t.branch}, HEAD ${t.head.slice(0, 12)})`);
+      if (r.branch) out.log(`flagpatch: switched to new branch ${r.branch} (HEAD ${r.head!.slice(0, 12)}, base ${r.base.slice(0, 12)})`);
+      return 0;
+    },
+  },
+  check: {
+    summary: 'validate hetero.txt and every patch (pre-push and CI)',
+    usage: 'flagpatch check [REV] [--json]',
+    help: `Checks REV (default HEAD): hetero.txt parses; every device it lists has its patch at that ID;
+every patch under the patch folder applies cleanly on its base; device names and folder layout
+are valid; and where REV holds the configured device's vendor code, that device's patch is
+fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
+
+  --json                      print the result as JSON`,
+    flags: { json: 'boolean' },
+    positionals: 1,
+    async run(flags, pos, out) {
+      const { check } = await import('./commands/check.js');
+      const r = await check({ ...out.at, rev: pos[0] });
+      if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
+      const at = `${r.rev} (${r.commit.slice(0, 12)})`;
+      if (r.ok) {
+        const n = r.patches.length;
+        out.log(`flagpatch check: ${at}: ok (${n} patch${n === 1 ? ' applies' : 'es apply'}, every hetero combination complete)`);
+        return 0;
+      }
+      out.log(`flagpatch check: ${at}: ${r.violations.length} problem${r.violations.length === 1 ? '' : 's'}`);
+      for (const v of r.violations) out.log(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+      return 1;
+    },
+  },
+  status: {
+    summary: 'one row per patch: device, ID, base, size, hetero, state',
+    usage: 'flagpatch status [--json]',
+    help: `One row per patch of HEAD: device, ID, base (short sha and date), files changed, lines +/−,
+the hetero combinations it belongs to, and its state: fresh, stale (does not match this
+fork's vendor code) or does-not-apply. Patches of other devices, which this tree holds no
+code for, are fresh when they apply cleanly.
+
+  --json                      print the rows as JSON`,
+    flags: { json: 'boolean' },
+    positionals: 0,
+    async run(_flags, _pos, out) {
+      const { status } = await import('./commands/status.js');
+      const r = await status(out.at);
+      if (out.json) return out.log(JSON.stringify(r.patches, null, 2)), 0;
+      if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
+      out.log(table(out, r.patches));
+      return 0;
+    },
+  },
+  init: {
+    summary: 'make this fork ready: config, hetero.txt, hooks, package.json',
+    usage: 'flagpatch init --device-type DEV --base-commit-id REV',
+    help: `Run once at the root of a fork. Writes .flagpatchrc.json (device and the full sha of the
+base), hetero.txt (if absent), hooks/pre-commit and hooks/pre-push, and package.json
+(created or merged: dev dependencies flagpatch, husky and lint-staged, "prepare": "husky hooks",
+scripts patch, unpatch and check); adds node_modules/ and build/ to .gitignore; adds the
+integration files the base lacks (package.json, package-lock.json, .gitignore) to "exclude";
+and wires the hooks at once (core.hooksPath = hooks/_). A second run changes nothing.
+
+  --device-type DEV           this fork's device, e.g. A_X100
+  --base-commit-id REV        the upstream commit the fork adapts`,
+    flags: { 'device-type': 'string', 'base-commit-id': 'string' },
+    positionals: 0,
+    async run(flags, _pos, out) {
+      const { init } = await import('./commands/init.js');
+      const r = await init({ ...out.at, deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
+      if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
+      for (const f of r.written) out.log(`flagpatch init: wrote ${f}`);
+      if (r.excluded.length && r.written.includes('.flagpatchrc.json')) out.log(`flagpatch init: excluded from the patch (the base lacks them): ${r.excluded.join(', ')}`);
+      if (r.wired) out.log('flagpatch init: hooks wired (core.hooksPath = hooks/_)');
+      out.log('next: npm install, then commit as usual; every commit refreshes the patch');
+      return 0;
+    },
+  },
+  refresh: {
+    summary: "regenerate and stage this fork's patch (what pre-commit runs)",
+    usage: 'flagpatch refresh',
+    help: `Regenerates the configured device's patch from the base to the tree in the index
+(GIT_INDEX_FILE when git sets it) and stages it there, writing the patch file in the work
+tree. An empty diff removes the patch; an unchanged patch is not rewritten. Prints one line
+when the patch changed. Does nothing when no device is configured.`,
+    flags: {},
+    positionals: 0,
+    async run(_flags, _pos, out) {
+      const { refresh } = await import('./commands/refresh.js');
+      printRefresh(out, await refresh(out.at));
+      return 0;
+    },
+  },
+  hook: {
+    summary: 'what the git hooks run: hook pre-commit | hook pre-push',
+    usage: 'flagpatch hook pre-commit | flagpatch hook pre-push <remote> <url>',
+    help: `Run by hooks/pre-commit and hooks/pre-push (through husky), not by hand.
+pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
+stdin and runs check on every pushed commit; a violation stops the push. Both do nothing
+with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
+    flags: {},
+    positionals: 3,
+    async run(_flags, pos, out) {
+      if (pos[0] === 'pre-commit') {
+        const { preCommit } = await import('./hooks/pre-commit.js');
+        printRefresh(out, await preCommit(out.at));
+        return 0;
+      }
+      if (pos[0] === 'pre-push') {
+        const { prePush } = await import('./hooks/pre-push.js');
+        const r = await prePush({ ...out.at, input: await out.stdin() });
+        for (const c of r.checks) {
+          if (c.violations.length === 0) continue;
+          out.err(`flagpatch: push refused: ${c.refs.join(', ')} (${c.commit.slice(0, 12)}) has ${c.violations.length} problem${c.violations.length === 1 ? '' : 's'}`);
+          for (const v of c.violations) out.err(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+        }
+        if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
+        return r.ok ? 0 : 1;
+      }
+      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit or flagpatch hook pre-push');
+    },
+  },
+};
+
+function printRefresh(out: Output, r: RefreshResult): void {
+  if (r.action === 'updated') out.log(`flagpatch: updated ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions})`);
+  else if (r.action === 'removed') out.log(`flagpatch: removed ${r.patchPath} (no vendor changes left)`);
+}
+
+function table(out: Output, rows: PatchReport[]): string {
+  const cells = rows.map((p) => [
+    p.device,
+    p.id,
+    p.base ? `${p.base.slice(0, 12)} ${p.baseDate}` : '?',
+    String(p.files),
+    `+${p.insertions} −${p.deletions}`,
+    p.combinations.map((c) => c.join('+')).join(', ') || '-',
+    p.state,
+  ]);
+  const head = ['DEVICE', 'ID', 'BASE', 'FILES', 'LINES', 'HETERO', 'STATE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const state = (s: string) => (s === 'fresh' ? paint(out, 'green', s) : paint(out, 'red', s));
+  return [line(head), ...cells.map((c) => line(c.slice(0, 6)) + '  ' + state(c[6]))].join('\n');
+}
+
+function paint(out: Output, color: 'red' | 'green', text: string): string {
+  if (!out.color) return text;
+  return `\x1b[${color === 'red' ? 31 : 32}m${text}\x1b[39m`;
+}
+
+function usage(): string {
+  return [
+    'flagpatch — one patch per device and base commit, kept fresh by git hooks',
+    '',
+    'Usage: flagpatch <command> [options]      (flagpatch <command> --help for details)',
+    '',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
+    '',
+    'Exit codes: 0 success, 1 a check failed or the operation was refused, 2 bad usage or config.',
+    'FLAGPATCH_DEBUG=1 shows stack traces; NO_COLOR turns colour off.',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  const out: Output = {
+    log: (line) => io.stdout(`${line}\n`),
+    err: (line) => io.stderr(`${line}\n`),
+    progress: (line) => {
+      if (io.tty.stderr) io.stderr(`${line}\n`);
+    },
+    color: io.tty.stdout && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
+    json: false,
+    at: { cwd: io.cwd, env: io.env },
+    stdin: io.stdin,
+  };
+  try {
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      out.log(usage());
+      return name ? 0 : 2;
+    }
+    if (name === '--version' || name === '-v') {
+      const { createRequire } = await import('node:module');
+      out.log(createRequire(import.meta.url)('../../package.json').version);
+      return 0;
+    }
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, `commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out.log(`Usage: ${command.usage}\n\n${command.help}`);
+      return 0;
+    }
+    const { flags, positionals } = parseArgs(rest, command.flags, command.positionals, name);
+    out.json = flags.json === true;
+    return await command.run(flags, positionals, out);
+  } catch (e) {
+    return report(e, out, io.env.FLAGPATCH_DEBUG === '1');
+  }
+}
+
+function report(e: unknown, out: Output, debug: boolean): number {
+  const err = out.err;
+  if (e instanceof FlagpatchError) {
+    if (out.json) out.log(JSON.stringify({ error: e.message, fix: e.fix, exitCode: e.exitCode }));
+    err(`flagpatch: ${paint(out, 'red', 'error')}: ${e.message}`);
+    if (e.fix) err(`  fix: ${e.fix}`);
+    if (debug) err(e.stack ?? '');
+    return e.exitCode;
+  }
+  if (e instanceof GitError && /tell me who you are|empty ident/i.test(e.stderr)) {
+    err('flagpatch: error: git does not know who you are, so it cannot write the commit');
+    err('  fix: git config --global user.name "Your Name" && git config --global user.email you@example.com');
+    return 1;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  err(`flagpatch: internal error: ${message}`);
+  err(debug ? ((e as Error).stack ?? '') : '  this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output');
+  return 1;
+}
+

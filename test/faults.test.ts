@@ -1,0 +1,22 @@
+// The CI share of the fault injection (FLAGPATCH_TRIALS=N per command for more; the longer
+// run with figures is `npm run reliability -- --trials N`).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { faultTrials, type Kind } from './faults.js';
+import { cleanup } from './helpers.js';
+
+const TRIALS = Number(process.env.FLAGPATCH_TRIALS ?? 50);
+const SEED = Number(process.env.FLAGPATCH_SEED ?? 20261127);
+
+test.after.each(cleanup);
+
+for (const kind of ['patch', 'unpatch', 'refresh'] as Kind[]) {
+  test(`${kind} killed at random moments (SIGKILL, SIGINT): ${TRIALS} trials, every guarantee holds`, async () => {
+    const r = await faultTrials(kind, TRIALS, SEED + kind.length);
+    assert.equal(r.failures, [], r.failures.slice(0, 5).join('\n'));
+    assert.is(r.trials, TRIALS);
+    assert.ok(r.interrupted >= TRIALS / 4, `only ${r.interrupted} of ${TRIALS} runs were interrupted: the kills come too late`);
+  });
+}
+
+test.run();
