@@ -94,7 +94,7 @@ export function validateConfig(raw: unknown, top: string, file: string | undefin
   const bad = (key: string, expected: string) => problems.push(`${key}: expected ${expected}, found ${describe(obj[key])}`);
   const known = new Set(['$schema', 'deviceType', 'baseCommit', 'patchDir', 'heteroFile', 'idLength', 'exclude', 'name']);
   for (const key of Object.keys(obj)) {
-    if (!known.has(key)) problems.push(`${key}: unknown key (known: ${[...known].filter((k) => k !== '$schema').join(', ')})`);
+    if (!known.has(key)) problems.push(`${/^[\w$]+$/.test(key) ? key : JSON.stringify(key)}: unknown key (known: ${[...known].filter((k) => k !== '$schema').join(', ')})`);
   }
   const cfg: Config = { ...DEFAULTS, exclude: [], name: path.basename(top), file };
 

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { GitError, RefusedError } from './errors.js';
+import { interruption, trackChild } from './tmp.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -343,7 +344,10 @@ function baseEnv(env: Env): Env {
 function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
   return new Promise((resolve, reject) => {
+    const stopping = interruption();
+    if (stopping) return reject(new GitError(args, null, `not started: flagpatch is stopping (${stopping})`));
     const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    trackChild(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -4,6 +4,7 @@
 // Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
 import { FlagpatchError, GitError, UsageError } from './errors.js';
+import { interruption } from './tmp.js';
 import type { PatchReport } from './inspect.js';
 import type { RefreshResult } from './commands/refresh.js';
 
@@ -306,6 +307,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 function report(e: unknown, out: Output, debug: boolean): number {
   const err = out.err;
+  // Interrupted (Ctrl-C): the signal handler cleans up and ends the process; say nothing more.
+  if (interruption()) return 1;
   if (e instanceof FlagpatchError) {
     if (out.json) out.log(JSON.stringify({ error: e.message, fix: e.fix, exitCode: e.exitCode }));
     err(`flagpatch: ${paint(out, 'red', 'error')}: ${e.message}`);

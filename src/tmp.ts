@@ -1,13 +1,33 @@
-// Temporary files live in one folder per process under the system temp dir, named
-// `flagpatch-<pid>-*`. It is removed on success, failure, Ctrl-C and SIGTERM; after a
-// SIGKILL the next run removes folders whose process is gone.
+// Temporary files and the process's life: one folder per process under the system temp dir,
+// named `flagpatch-<pid>-*`, removed on success, failure, Ctrl-C and SIGTERM (after the git
+// processes still writing into it have ended); after a SIGKILL the next run removes folders
+// whose process is gone.
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const PREFIX = 'flagpatch-';
 const cleanups = new Set<() => void>();
+const children = new Set<ChildProcess>();
 let handlersInstalled = false;
+let interrupted: NodeJS.Signals | null = null;
+
+/** The signal that is stopping this process, if any: no new git process may start then. */
+export function interruption(): NodeJS.Signals | null {
+  return interrupted;
+}
+
+/**
+ * Registers a running child process, so an interruption waits for it to end before removing
+ * the folders it may be writing into (otherwise a git process started just before Ctrl-C
+ * could recreate a temporary folder after its removal).
+ */
+export function trackChild(child: ChildProcess): void {
+  installHandlers();
+  children.add(child);
+  child.once('close', () => children.delete(child));
+}
 
 /** Runs `fn` with a fresh private folder that is removed afterwards, whatever happens. */
 export async function withWorkspace<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -50,10 +70,20 @@ function installHandlers(): void {
   process.on('exit', runCleanups);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
-      runCleanups();
-      // Die of the same signal so the caller (git, a shell) sees what happened.
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
+      if (interrupted) return;
+      interrupted = signal;
+      // Stop our git processes and wait (at most 2 s) until they are gone, then clean up.
+      const running = [...children].map((c) => {
+        const closed = new Promise((resolve) => c.once('close', resolve));
+        c.kill(signal);
+        return closed;
+      });
+      void Promise.race([Promise.all(running), new Promise((resolve) => setTimeout(resolve, 2000))]).then(() => {
+        runCleanups();
+        // Die of the same signal so the caller (git, a shell) sees what happened.
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
+      });
     });
   }
 }

@@ -34,9 +34,9 @@ const INTEGRATION_FILES = ['package.json', 'package-lock.json', '.gitignore'];
 const IGNORED = ['node_modules/', 'build/'];
 
 export async function init(opts: InitOptions): Promise<InitResult> {
-  if (!opts.deviceType) throw new UsageError('init needs --device-type', 'pass --device-type A_X100 (your vendor and chip)');
-  if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
+  if (opts.deviceType === undefined) throw new UsageError('init needs --device-type', 'pass --device-type A_X100 (your vendor and chip)');
   const device = checkDevice(opts.deviceType);
+  if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
   const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
   const top = git.top;
   const existing = await loadConfig(top);
