@@ -100,7 +100,7 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
       report.baseDate = await dates(report.base);
       const judged = fresh && p.device === cfg.deviceType && p.id === fresh.id ? fresh.changes : null;
       // Patches of other devices only need to apply; the fork's own must also match its code.
-      const applied = await applyOnBase(git, workspace, report.base, messages, p.path, judged?.map((c) => c.path), !judged);
+      const applied = await applyOnBase(git, workspace, report.base, messages, p.path, { paths: judged?.map((c) => c.path), checkOnly: !judged });
       if (judged) {
         const diffs = differences(applied.after, expectedAfter(applied.before, judged));
         if (diffs.length) {

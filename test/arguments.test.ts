@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanup, commitAll, flagpatch, fork, git, tmpdir, upstream, write } from './helpers.js';
+import { accept, cleanup, commitAll, flagpatch, fork, tmpdir, upstream, write } from './helpers.js';
 
 test.after.each(cleanup);
 
@@ -64,8 +64,7 @@ test('unknown and ambiguous IDs are refused (exit 1), naming the IDs there are',
 test('a full base sha or a prefix longer than the folder name selects the patch', () => {
   const { v, up, root } = repoWithPatches();
   assert.is(flagpatch(v, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]).code, 0);
-  git(up.dir, ['fetch', '-q', v, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, v, 'flagpatch/A_X100');
   for (const [i, id] of [up.base, up.base.slice(0, 10), up.base.slice(0, 4)].entries()) {
     const u = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', id, '--dir', path.join(root, `b${i}`)]);
     assert.is(u.code, 0, u.stderr);

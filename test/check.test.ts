@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanup, commitAll, flagpatch, fork, git, tmpdir, upstream, write } from './helpers.js';
+import { accept, cleanup, commitAll, flagpatch, fork, git, tmpdir, upstream, write } from './helpers.js';
 
 test.after.each(cleanup);
 
@@ -54,8 +54,7 @@ test('vendor code without any patch is reported missing; a tree equal to the bas
 
 test('upstream: every hetero and layout problem is listed with file:line and a fix', () => {
   const { up, v, id } = freshFork();
-  git(up.dir, ['fetch', '-q', v, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, v, 'flagpatch/A_X100');
   assert.is(flagpatch(up.dir, ['check']).code, 0);
   write(up.dir, {
     'hetero.txt': `# registry\n${id}: A_X100 B_Y100\nnot a line\n`,
@@ -75,8 +74,7 @@ test('upstream: every hetero and layout problem is listed with file:line and a f
 
 test('a patch that no longer applies on its base fails the check, naming file and hunk', () => {
   const { up, v, id, file } = freshFork();
-  git(up.dir, ['fetch', '-q', v, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, v, 'flagpatch/A_X100');
   const p = path.join(up.dir, file);
   fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace('-    return 1', '-    return 7'));
   commitAll(up.dir, 'corrupt');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanup, commitAll, flagpatch, fork, git, hash, snapshot, tmpdir, upstream, write } from './helpers.js';
+import { cleanup, flagpatch, hash, snapshot, tmpdir, upstreamWithPatch, write } from './helpers.js';
 
 test.after.each(cleanup);
 
@@ -30,14 +30,8 @@ function listing(dir: string, skip: (rel: string) => boolean = () => false): str
 /** Upstream (at root/<name>) holding A_X100's patch. */
 function setup(name = 'FlagScale', at?: string) {
   const root = tmpdir();
-  const up = upstream(root, name);
-  const v = fork(up.dir, path.join(root, 'vendor'));
-  write(v, { 'flagscale/train.py': 'vendor\n' });
-  commitAll(v, 'vendor');
-  assert.is(flagpatch(v, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]).code, 0);
-  git(up.dir, ['fetch', '-q', v, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
-  fs.rmSync(v, { recursive: true, force: true });
+  const up = upstreamWithPatch(root, name);
+  fs.rmSync(up.vendor, { recursive: true, force: true });
   let dir = up.dir;
   if (at) {
     fs.mkdirSync(path.dirname(at), { recursive: true });

@@ -4,25 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanup, commitAll, flagpatch, fork, git, tmpdir, upstream, write } from './helpers.js';
+import { cleanup, flagpatch, git, tmpdir, upstreamWithPatch, write } from './helpers.js';
 
 test.after.each(cleanup);
 
-function upstreamWithPatch() {
+function setup() {
   const root = tmpdir();
-  const up = upstream(root);
-  const v = fork(up.dir, path.join(root, 'vendor'));
-  write(v, { 'flagscale/train.py': 'vendor\n' });
-  commitAll(v, 'vendor');
-  assert.is(flagpatch(v, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]).code, 0);
-  git(up.dir, ['fetch', '-q', v, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  const up = upstreamWithPatch(root);
   const args = ['unpatch', '--device-type', 'A_X100', '--commit-id', up.base.slice(0, 6), '--dir', path.join(root, 'build')];
   return { root, up, args, target: path.join(root, 'build', 'A_X100', 'FlagScale') };
 }
 
 test('a folder flagpatch did not make is refused, untouched; --force replaces it', () => {
-  const { up, args, target, root } = upstreamWithPatch();
+  const { up, args, target, root } = setup();
   write(target, { 'precious.txt': 'mine\n' });
   write(path.join(root, 'build'), { 'other/keep.txt': 'keep\n' });
   const r = flagpatch(up.dir, args);
@@ -39,7 +33,7 @@ test('a folder flagpatch did not make is refused, untouched; --force replaces it
 });
 
 test('a tree flagpatch made is replaced on rerun, unless it holds uncommitted changes', () => {
-  const { up, args, target } = upstreamWithPatch();
+  const { up, args, target } = setup();
   assert.is(flagpatch(up.dir, args).code, 0);
   const head = git(target, ['rev-parse', 'HEAD']);
   assert.is(flagpatch(up.dir, args).code, 0, 'rerun over its own clean tree');
@@ -55,7 +49,7 @@ test('a tree flagpatch made is replaced on rerun, unless it holds uncommitted ch
 });
 
 test('a patch that does not apply names the file and hunk and leaves no half-built tree', () => {
-  const { up, args, root } = upstreamWithPatch();
+  const { up, args, root } = setup();
   // Upstream moves on and someone rewrites the patch against a file it no longer matches.
   const id = up.base.slice(0, 6);
   const file = path.join(up.dir, `hardwares/A_X100/${id}/${id}.patch`);
@@ -68,7 +62,7 @@ test('a patch that does not apply names the file and hunk and leaves no half-bui
 });
 
 test('--dir that would replace the repository itself is refused', () => {
-  const { up } = upstreamWithPatch();
+  const { up } = setup();
   // DIR/<DEV>/<name> == the repository when DIR is two levels up and names match.
   const root = path.dirname(up.dir);
   fs.mkdirSync(path.join(root, 'A_X100'));

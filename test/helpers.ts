@@ -180,3 +180,21 @@ export function treeWithout(dir: string, rev: string, omit: string[]): string {
   const kept = entries.filter((e) => !omit.includes(e.slice(e.indexOf('\t') + 1)));
   return git(dir, ['mktree', '-z'], { input: kept.map((e) => `${e}\0`).join('') });
 }
+
+/** Upstream takes a vendor's submission branch (fast-forward). */
+export function accept(up: string, vendor: string, branch: string): void {
+  git(up, ['fetch', '-q', vendor, branch]);
+  git(up, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+}
+
+/** Upstream (at root/<name>) whose main holds A_X100's patch of a one-file vendor change. */
+export function upstreamWithPatch(root: string, name = 'FlagScale'): { dir: string; base: string; vendor: string } {
+  const up = upstream(root, name);
+  const vendor = fork(up.dir, path.join(root, 'vendor'));
+  write(vendor, { 'flagscale/train.py': 'vendor\n' });
+  commitAll(vendor, 'vendor');
+  const r = flagpatch(vendor, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]);
+  if (r.code !== 0) throw new Error(`fixture: patch failed: ${r.stderr}`);
+  accept(up.dir, vendor, 'flagpatch/A_X100');
+  return { ...up, vendor };
+}

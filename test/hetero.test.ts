@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { addCombination, parseHetero } from '../src/hetero.js';
-import { cleanup, commitAll, flagpatch, fork, git, tmpdir, treeOf, upstream, write } from './helpers.js';
+import { accept, cleanup, commitAll, flagpatch, fork, git, tmpdir, treeOf, upstream, write } from './helpers.js';
 
 test.after.each(cleanup);
 
@@ -40,8 +40,7 @@ function twoVendors() {
   const aHead = commitAll(a, 'A_X100 kernels');
   const ra = flagpatch(a, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]);
   assert.is(ra.code, 0, ra.stderr);
-  git(up.dir, ['fetch', '-q', a, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, a, 'flagpatch/A_X100');
 
   const b = fork(up.dir, path.join(root, 'vendor-b'));
   git(b, ['checkout', '-q', '-b', 'vendor', up.base]);
@@ -63,8 +62,7 @@ test('the last device is patched now, on top of --onto holding the others; heter
   assert.is(git(b, ['symbolic-ref', 'HEAD']), 'refs/heads/vendor', 'current branch untouched');
 
   // Upstream takes it; a user materializes both trees of the combination.
-  git(up.dir, ['fetch', '-q', b, 'flagpatch/B_Y100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, b, 'flagpatch/B_Y100');
   assert.is(flagpatch(up.dir, ['check']).code, 0);
   const u = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', 'B_Y100', '--commit-id', id, '--dir', 'build']);
   assert.is(u.code, 0, u.stderr);
@@ -86,8 +84,7 @@ test('unpatch of a combination hetero.txt does not list: exit 1, nothing created
   const { up, b, id } = twoVendors();
   // B_Y100 is patched alone (no hetero line), then merged upstream.
   assert.is(flagpatch(b, ['patch', '--device-type', 'B_Y100', '--base-commit-id', id, '--onto', 'origin/main']).code, 0);
-  git(up.dir, ['fetch', '-q', b, 'flagpatch/B_Y100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, b, 'flagpatch/B_Y100');
   const r = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', 'B_Y100', '--commit-id', id, '--dir', 'build']);
   assert.is(r.code, 1);
   assert.match(r.stderr, 'hetero.txt does not list A_X100 B_Y100 together');

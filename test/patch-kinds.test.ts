@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanup, commitAll, flagpatch, fork, git, gitBuf, tmpdir, treeOf, upstream, write } from './helpers.js';
+import { accept, cleanup, commitAll, flagpatch, fork, git, gitBuf, tmpdir, treeOf, upstream, write } from './helpers.js';
 
 const BINARY = Buffer.from([0, 1, 2, 3, 255, 254, 0, 10, 13, 10, 0, 128, 7]);
 
@@ -87,8 +87,7 @@ test('unpatch --dir materializes exactly the vendor files: modes, symlinks, byte
   const { root, up, dir, head } = vendorFork();
   assert.is(flagpatch(dir, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base]).code, 0);
   // Upstream merges the submission; a user materializes from upstream.
-  git(up.dir, ['fetch', '-q', dir, 'flagpatch/A_X100']);
-  git(up.dir, ['merge', '-q', '--ff-only', 'FETCH_HEAD']);
+  accept(up.dir, dir, 'flagpatch/A_X100');
   const r = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', up.base.slice(0, 6), '--dir', path.join(root, 'build')]);
   assert.is(r.code, 0, r.stderr);
   const tree = path.join(root, 'build', 'A_X100', 'FlagScale');

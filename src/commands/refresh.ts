@@ -40,16 +40,16 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   // init writes the full sha, so the patch path is known before git confirms the base:
   // both lookups run at once.
   const knownId = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
-  const [{ commit: base, tree: baseTree }, early] = await Promise.all([
-    revisionOf(git, cfg.baseCommit, 'baseCommit'),
-    knownId ? stagedEntry(git, patchPath(cfg, device, knownId)) : undefined,
-  ]);
+  const early = knownId ? stagedEntry(git, patchPath(cfg, device, knownId)) : null;
+  const { commit: base, tree: baseTree } = await revisionOf(git, cfg.baseCommit, 'baseCommit');
   const file = patchPath(cfg, device, patchId(base, cfg));
-  const current = knownId ? early : await stagedEntry(git, file);
+  const staged = early ?? stagedEntry(git, file);
   const worktreeFile = path.join(git.top, file);
   const indexes = indexesToUpdate(git, env);
-  const info = await messageInfo(git, current?.sha, worktreeFile, { base, device, name: cfg.name, file });
+  // The diff starts now; the staged patch and its message are read meanwhile.
+  const info = staged.then((s) => messageInfo(git, s?.sha, worktreeFile, { base, device, name: cfg.name, file }));
   const made = await withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, info, label: file }));
+  const current = await staged;
 
   if (!made) {
     if (!current) return { action: 'unchanged', patchPath: file };

@@ -17,18 +17,27 @@ export interface Applied {
 
 let counter = 0;
 
+export interface ApplyOptions {
+  /** Paths whose base entries are needed besides those the patch names. */
+  paths?: readonly string[];
+  /** Base entries already known (from a raw diff); only the other paths are looked up. */
+  known?: readonly Entry[];
+  /** Only check that it applies: `after` is left empty, and nothing is written. */
+  checkOnly?: boolean;
+}
+
 export async function applyOnBase(
   git: Git,
   workspace: string,
   base: string,
   messages: readonly PatchMessage[],
   label: string,
-  extraPaths: readonly string[] = [],
-  /** Only check that it applies: `after` is left empty, and nothing is written. */
-  checkOnly = false,
+  opts: ApplyOptions = {},
 ): Promise<Applied> {
-  const touched = new Set(extraPaths);
-  for (const m of messages) for (const f of m.files) for (const p of [f.oldPath, f.newPath]) if (p !== null) touched.add(p);
+  const known = new Map((opts.known ?? []).map((e) => [e.path, e]));
+  const wanted = new Set(opts.paths);
+  for (const m of messages) for (const f of m.files) for (const p of [f.oldPath, f.newPath]) if (p !== null) wanted.add(p);
+  for (const p of known.keys()) wanted.delete(p);
   const objects = path.join(workspace, 'objects');
   fs.mkdirSync(objects, { recursive: true });
   const tmp = git.with({
@@ -36,11 +45,12 @@ export async function applyOnBase(
     GIT_OBJECT_DIRECTORY: objects,
     GIT_ALTERNATE_OBJECT_DIRECTORIES: git.objectsDir,
   });
-  const before = await git.entriesAt(base, [...touched]);
+  const looked = wanted.size ? await git.entriesAt(base, [...wanted]) : [];
+  const before = [...new Map([...known, ...looked.map((e) => [e.path, e] as const)]).values()];
   await tmp.updateIndex(before);
   // A legacy mailbox's later messages need the earlier ones applied: only a single one can be
   // merely checked.
-  const check = checkOnly && messages.length === 1;
+  const check = (opts.checkOnly ?? false) && messages.length === 1;
   for (const [n, m] of messages.entries()) await applyMessage(tmp, m, label, base, messages.length > 1 ? n + 1 : 0, check);
   if (check) return { before, after: new Map() };
   const after = new Map((await tmp.lsFiles()).map((e) => [e.path, e]));

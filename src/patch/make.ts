@@ -39,7 +39,8 @@ export interface MakeInput {
   baseTree: string;
   /** The vendor tree; without it, the index named by GIT_INDEX_FILE (what a commit will hold). */
   tree?: string;
-  info: MessageInfo;
+  /** May be a promise, so the diff runs while the caller works it out. */
+  info: MessageInfo | Promise<MessageInfo>;
   /** Names the patch in messages, e.g. its path. */
   label: string;
 }
@@ -51,9 +52,9 @@ export function vendorChanges(git: Git, cfg: Config, baseTree: string, tree: str
 
 /** Makes and verifies the patch; null when the trees hold no vendor difference. */
 export async function makePatch(git: Git, workspace: string, cfg: Config, input: MakeInput): Promise<MadePatch | null> {
-  const { changes, statAndDiff } = await diffWithChanges(git, cfg, input.baseTree, input.tree);
+  const [{ changes, statAndDiff }, info] = await Promise.all([diffWithChanges(git, cfg, input.baseTree, input.tree), input.info]);
   if (changes.length === 0) return null;
-  const mailbox = formatMailbox(input.info, statAndDiff);
+  const mailbox = formatMailbox(info, statAndDiff);
   const messages = parsePatch(mailbox, input.label);
   await verifyRoundTrip(git, workspace, input.base, messages, changes, input.label);
   return { mailbox, messages, changes, ...stats(messages) };
@@ -95,7 +96,11 @@ export async function verifyRoundTrip(
     );
   let applied;
   try {
-    applied = await applyOnBase(git, workspace, base, messages, label, changes.map((c) => c.path));
+    // The raw diff already names the base's entry of every path it changes but those it adds;
+    // only the added paths (and what might stand in their way) are looked up.
+    const known = changes.filter((c) => c.srcMode !== '000000').map((c) => ({ mode: c.srcMode, sha: c.srcSha, path: c.from ?? c.path }));
+    const added = changes.filter((c) => c.srcMode === '000000').map((c) => c.path);
+    applied = await applyOnBase(git, workspace, base, messages, label, { known, paths: added });
   } catch (e) {
     throw e instanceof RefusedError ? refuse(e.message.replace(`${label}: `, '').replace(`${label} `, '')) : e;
   }
