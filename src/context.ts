@@ -34,11 +34,6 @@ export function devicesOf(given: readonly string[] | undefined, cfg: Config): st
   throw new UsageError('no device type given and none configured', 'pass --device-type A_X100, or set "deviceType" in .flagpatchrc.json');
 }
 
-/** The commit `rev` names; `flag` names where it came from in the message. */
-export async function commitOf(git: Git, rev: string | undefined, flag: string): Promise<string> {
-  return (await revisionOf(git, rev, flag)).commit;
-}
-
 /** The commit and tree `rev` names (one git process); a usage error when it names none. */
 export async function revisionOf(git: Git, rev: string | undefined, flag: string): Promise<{ commit: string; tree: string }> {
   if (!rev) throw new UsageError(`${flag} is required`, `pass ${flag} <commit>, or set "baseCommit" in .flagpatchrc.json`);

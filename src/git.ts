@@ -166,10 +166,6 @@ export class Git {
     return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
   }
 
-  async treeOf(commit: string): Promise<string> {
-    return this.text(['rev-parse', '--verify', `${commit}^{tree}`]);
-  }
-
   /** The commit and tree a revision names, in one process; null when it names no commit. */
   async resolve(rev: string): Promise<{ commit: string; tree: string } | null> {
     const r = await this.run(['rev-parse', '-q', `${rev}^{commit}`, `${rev}^{tree}`, '--'], { ok: [1, 128] });

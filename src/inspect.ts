@@ -2,7 +2,7 @@
 // `status` shows. Nothing is written to the repository (patches are applied on temporary
 // indexes with a temporary object directory).
 import type { Config } from './config.js';
-import { commitOf, type Context } from './context.js';
+import { revisionOf, type Context } from './context.js';
 import { FlagpatchError } from './errors.js';
 import type { Git, RawChange } from './git.js';
 import { parseHetero, type Hetero } from './hetero.js';
@@ -50,8 +50,7 @@ export interface Inspection {
 
 export async function inspect(ctx: Context, rev: string, workspace: string): Promise<Inspection> {
   const { git, cfg } = ctx;
-  const commit = await commitOf(git, rev, 'REV');
-  const tree = await git.treeOf(commit);
+  const { commit, tree } = await revisionOf(git, rev, 'REV');
   const violations: Violation[] = [];
   const { patches, problems } = await listPatches(git, cfg, tree);
   for (const p of problems) {
@@ -148,9 +147,9 @@ async function freshnessTarget(git: Git, cfg: Config, tree: string): Promise<{ i
     const section = cfg.file === 'package.json' ? (parsed as { flagpatch?: unknown } | undefined)?.flagpatch : parsed;
     if (parsed !== undefined && (section as { deviceType?: unknown } | undefined)?.deviceType !== cfg.deviceType) return null;
   }
-  const base = await commitOf(git, cfg.baseCommit, 'baseCommit');
-  const changes = await vendorChanges(git, cfg, await git.treeOf(base), tree);
-  return { id: patchId(base, cfg), changes };
+  const base = await revisionOf(git, cfg.baseCommit, 'baseCommit');
+  const changes = await vendorChanges(git, cfg, base.tree, tree);
+  return { id: patchId(base.commit, cfg), changes };
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; results keep the order of `items`. */

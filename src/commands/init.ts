@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
-import { commitOf, type CommonOptions } from '../context.js';
+import { revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
 import { Git } from '../git.js';
 import { checkDevice, HOOKS_DIR } from '../layout.js';
@@ -43,8 +43,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (existing.file && existing.file !== CONFIG_FILE) {
     throw new RefusedError(`the flagpatch config is already in ${existing.file}; init writes ${CONFIG_FILE}`, `move the settings from ${existing.file} to ${CONFIG_FILE}, or set deviceType and baseCommit there yourself`);
   }
-  const base = await commitOf(git, opts.baseCommitId, '--base-commit-id');
-  const baseTree = await git.treeOf(base);
+  const { commit: base, tree: baseTree } = await revisionOf(git, opts.baseCommitId, '--base-commit-id');
   const excluded: string[] = [];
   for (const f of INTEGRATION_FILES) if (!(await git.objectAt(baseTree, f))) excluded.push(f);
 

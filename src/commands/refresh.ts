@@ -41,9 +41,11 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   // both lookups run at once.
   const knownId = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
   const early = knownId ? stagedEntry(git, patchPath(cfg, device, knownId)) : null;
+  early?.catch(() => {}); // awaited below when used; never an unhandled rejection
   const { commit: base, tree: baseTree } = await revisionOf(git, cfg.baseCommit, 'baseCommit');
   const file = patchPath(cfg, device, patchId(base, cfg));
-  const staged = early ?? stagedEntry(git, file);
+  // (A tag's sha would name another commit: then the early lookup was for the wrong path.)
+  const staged = early && knownId === patchId(base, cfg) ? early : stagedEntry(git, file);
   const worktreeFile = path.join(git.top, file);
   const indexes = indexesToUpdate(git, env);
   // The diff starts now; the staged patch and its message are read meanwhile.
