@@ -72,18 +72,22 @@ function installHandlers(): void {
     process.on(signal, () => {
       if (interrupted) return;
       interrupted = signal;
-      // Stop our git processes and wait (at most 2 s) until they are gone, then clean up.
-      const running = [...children].map((c) => {
-        const closed = new Promise((resolve) => c.once('close', resolve));
-        c.kill(signal);
-        return closed;
-      });
-      void Promise.race([Promise.all(running), new Promise((resolve) => setTimeout(resolve, 2000))]).then(() => {
-        runCleanups();
-        // Die of the same signal so the caller (git, a shell) sees what happened.
-        process.removeAllListeners(signal);
-        process.kill(process.pid, signal);
-      });
+      // Our git processes got Ctrl-C too when it came from the terminal (one process group):
+      // give them a moment to end on their own. Only those still running then are sent
+      // SIGTERM — a second signal while git removes its lock files could leave a stale one.
+      const running = () => Promise.all([...children].map((c) => new Promise((resolve) => c.once('close', resolve))));
+      const within = (ms: number, p: Promise<unknown>) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, ms))]);
+      void within(500, running())
+        .then(() => {
+          for (const c of children) c.kill('SIGTERM');
+          return within(2000, running());
+        })
+        .then(() => {
+          runCleanups();
+          // Die of the same signal so the caller (git, a shell) sees what happened.
+          process.removeAllListeners(signal);
+          process.kill(process.pid, signal);
+        });
     });
   }
 }
