@@ -72,16 +72,11 @@ function installHandlers(): void {
     process.on(signal, () => {
       if (interrupted) return;
       interrupted = signal;
-      // Our git processes got Ctrl-C too when it came from the terminal (one process group):
-      // give them a moment to end on their own. Only those still running then are sent
-      // SIGTERM — a second signal while git removes its lock files could leave a stale one.
-      const running = () => Promise.all([...children].map((c) => new Promise((resolve) => c.once('close', resolve))));
-      const within = (ms: number, p: Promise<unknown>) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, ms))]);
-      void within(500, running())
-        .then(() => {
-          for (const c of children) c.kill('SIGTERM');
-          return within(2000, running());
-        })
+      // Our git processes got Ctrl-C too when it came from the terminal (one process group);
+      // otherwise they are short and finish. Either way they are left to end on their own
+      // (up to 10 s): a signal from us while git removes its lock files could leave a stale one.
+      const running = Promise.all([...children].map((c) => new Promise((resolve) => c.once('close', resolve))));
+      void Promise.race([running, new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
         .then(() => {
           runCleanups();
           // Die of the same signal so the caller (git, a shell) sees what happened.
