@@ -38,11 +38,6 @@ export function vendorPathspecs(cfg: Config): string[] {
   ];
 }
 
-/** Is `p` (a repository path) an owned path? Used where pathspecs cannot be (parsed patches). */
-export function isOwned(cfg: Config, p: string): boolean {
-  return ownedPaths(cfg).some((o) => p === o || p.startsWith(`${o}/`));
-}
-
 /** Parses `<patchDir>/<DEV>/<ID>/<ID>.patch`; returns null for any other path. */
 export function parsePatchPath(cfg: Config, file: string): { device: string; id: string } | null {
   const prefix = `${cfg.patchDir}/`;

@@ -106,16 +106,24 @@ export function removeTree(dir: string): void {
 
 /** Removes temp folders left by flagpatch processes that no longer run (e.g. after SIGKILL). */
 export function sweepStale(): void {
+  removeLeftovers(os.tmpdir(), PREFIX);
+}
+
+/**
+ * Removes what killed flagpatch runs left in `dir`: names that start with `stem` followed by
+ * the pid of a process that is gone (`<stem><pid>-…` folders, `<stem><pid>.tmp` files).
+ */
+export function removeLeftovers(dir: string, stem: string): void {
   let names: string[];
   try {
-    names = fs.readdirSync(os.tmpdir());
+    names = fs.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
-    const m = /^flagpatch-(\d+)-/.exec(name);
-    if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-    removeTree(path.join(os.tmpdir(), name));
+    const m = name.startsWith(stem) ? /^(\d+)[-.]/.exec(name.slice(stem.length)) : null;
+    const pid = m ? Number(m[1]) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) removeTree(path.join(dir, name));
   }
 }
 
@@ -133,11 +141,7 @@ export function writeFileAtomic(file: string, content: Buffer | string): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const stem = `.${path.basename(file)}.flagpatch-`;
-  // A SIGKILLed earlier run may have left its temporary sibling: remove it.
-  for (const name of fs.readdirSync(dir)) {
-    const pid = name.startsWith(stem) && name.endsWith('.tmp') ? Number(name.slice(stem.length, -4)) : NaN;
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
-  }
+  removeLeftovers(dir, stem); // a SIGKILLed earlier run may have left its temporary sibling
   const tmp = path.join(dir, `${stem}${process.pid}.tmp`);
   const release = onInterrupt(() => fs.rmSync(tmp, { force: true }));
   try {

@@ -14,7 +14,7 @@ import { patchPath } from '../layout.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { baseOf } from '../store.js';
-import { isAlive, onInterrupt, removeTree, withWorkspace } from '../tmp.js';
+import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 
 export interface UnpatchOptions extends CommonOptions {
   deviceTypes?: string[];
@@ -197,7 +197,7 @@ async function materializeAll(
           createdDirs.push(d);
         }
       }
-      sweepSiblings(target);
+      removeLeftovers(path.dirname(target), `.${path.basename(target)}.flagpatch-`); // hidden folders of killed runs
       const tmp = `${path.join(path.dirname(target), `.${cfg.name}.flagpatch-${process.pid}-`)}${Math.random().toString(36).slice(2, 8)}`;
       built.push({ tmp, target, result: { device: p.device, path: target, branch: branchName(p.device, id), head: '' } });
       opts.onProgress?.(`${p.device}: cloning ${git.top} into ${target}`);
@@ -246,17 +246,6 @@ async function checkReplaceable(git: Git, target: string, force: boolean): Promi
   const r = await git.elsewhere(target).run(['status', '--porcelain'], { ok: [128] });
   if (r.code !== 0 || r.stdout.length) {
     throw new RefusedError(`${target} holds uncommitted changes`, 'commit or save them, or pass --force to replace the tree');
-  }
-}
-
-/** Removes hidden build folders next to `target` left by a flagpatch run that was killed. */
-function sweepSiblings(target: string): void {
-  const dir = path.dirname(target);
-  const stem = `.${path.basename(target)}.flagpatch-`;
-  for (const name of fs.readdirSync(dir)) {
-    if (!name.startsWith(stem)) continue;
-    const pid = Number(name.slice(stem.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) removeTree(path.join(dir, name));
   }
 }
 
