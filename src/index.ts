@@ -12,3 +12,7 @@ export { init, type InitOptions, type InitResult } from './commands/init.js';
 export { refresh, type RefreshResult } from './commands/refresh.js';
 export { preCommit } from './hooks/pre-commit.js';
 export { prePush, parsePushInput, type PushCheck, type PushedRef } from './hooks/pre-push.js';
+export { rebase, type RebaseOptions, type RebasedPatch } from './commands/rebase.js';
+export type { RebasedFork } from './commands/rebase-fork.js';
+export { impact, type ImpactOptions, type ImpactResult, type PatchImpact, type CombinationImpact } from './commands/impact.js';
+export type { CarryState, ConflictedFile, LineRange } from './patch/carry.js';

@@ -137,6 +137,88 @@ fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
       return 1;
     },
   },
+  rebase: {
+    summary: 'carry a patch to a new upstream base (fork: one merge commit)',
+    usage: 'flagpatch rebase --onto REV [--drop-old] [--allow-older] | --continue | --abort\n       flagpatch rebase --device-type DEV --commit-id ID --onto REV [--dir DIR] [--force] [--json]\n       flagpatch rebase --continue --device-type DEV --dir DIR [--json]',
+    help: `In a fork (deviceType and baseCommit configured), --onto REV merges REV into HEAD as one
+merge commit (parents HEAD and REV; no history is rewritten). The config's baseCommit becomes
+the full sha of REV, the patch <patchDir>/<DEV>/<REV id>/<REV id>.patch is written fresh, the
+old base's patch stays (unless --drop-old); upstream's patches of other devices and hetero.txt
+lines merge in without conflicts. Refused on uncommitted changes (nothing is touched). Vendor
+code conflicts stop it like git merge: resolve the markers, git add, then --continue (or a
+plain git commit, whose hook writes the patch); --abort puts HEAD, index and work tree back
+exactly, also after an interruption.
+
+Without a fork, --device-type DEV --commit-id ID --onto REV carries the committed patch ID
+from its base to REV by a three-way merge on temporary indexes (your work tree, index and
+branches untouched). Clean: the submission commit on branch flagpatch/<DEV> (parent REV,
+REV's tree plus the new patch), as patch --onto REV makes it. Conflicts: exit 1, each file
+with the lines of REV's version its conflicting hunks cover. With --dir DIR, DIR/<DEV>/<name>
+becomes a repository at REV holding the merge with conflict markers: resolve and commit
+there, then "flagpatch rebase --continue --device-type DEV --dir DIR" makes the submission.
+
+  --onto REV                  the upstream commit to move to
+  --drop-old                  fork: remove the old base's patch
+  --allow-older               accept a REV older than the current base (an ancestor of it)
+  --continue                  finish after resolving (fork; or with --dir: from DIR/<DEV>/<name>)
+  --abort                     fork: undo a stopped or interrupted rebase
+${DEVICE_HELP}
+  --commit-id ID              without a fork: the patch folder name (or a unique prefix)
+  --dir DIR                   without a fork: where to put the tree to resolve conflicts in
+  --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it
+  --json                      print the result as JSON`,
+    flags: { onto: 'string', 'drop-old': 'boolean', 'allow-older': 'boolean', continue: 'boolean', abort: 'boolean', 'device-type': 'string', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
+    positionals: 0,
+    async run(flags, _pos, out) {
+      const [{ rebase }, { rebaseLines }] = await Promise.all([import('./commands/rebase.js'), import('./render-upstream.js')]);
+      const r = await rebase({
+        ...out.at,
+        onto: flags.onto as string | undefined,
+        deviceType: flags['device-type'] as string | undefined,
+        commitId: flags['commit-id'] as string | undefined,
+        dir: flags.dir as string | undefined,
+        force: flags.force === true,
+        dropOld: flags['drop-old'] === true,
+        allowOlder: flags['allow-older'] === true,
+        continue: flags.continue === true,
+        abort: flags.abort === true,
+      });
+      const { lines, code } = rebaseLines(r, flags.dir as string | undefined);
+      if (out.json) return out.log(JSON.stringify(r, null, 2)), code;
+      for (const l of lines) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
+      return code;
+    },
+  },
+  impact: {
+    summary: "upstream: what a change does to each vendor's patch",
+    usage: 'flagpatch impact [REV] [--since OLD] [--first-bad] [--json | --markdown]',
+    help: `For every device's newest patch (latest base commit date) and every hetero.txt combination,
+whether it carries from its base to REV (default HEAD): applies (plain apply works), merges
+(three-way merge is clean), conflicts (files and the lines of REV's version), base-missing
+(the repository lacks the base), or invalid (the patch does not apply on its own base). A
+combination carries when all its devices' patches do. Nothing is written to the repository.
+Exit 0 (a report), except with --since.
+
+  --since OLD                 pull request mode: read the patches from OLD (the target branch)
+                              and exit 1 only for those that carried to OLD and not to REV,
+                              one line per device with the file and the fix
+  --first-bad                 for each patch that conflicts, bisect the first-parent path from
+                              its base (or OLD) to REV and name the first commit it breaks at
+  --json                      print the result as JSON
+  --markdown                  a Markdown table, e.g. for $GITHUB_STEP_SUMMARY`,
+    flags: { since: 'string', 'first-bad': 'boolean', json: 'boolean', markdown: 'boolean' },
+    positionals: 1,
+    async run(flags, pos, out) {
+      if (flags.json && flags.markdown) throw new UsageError('impact: --json and --markdown exclude each other', 'pass one of them');
+      const [{ impact }, render] = await Promise.all([import('./commands/impact.js'), import('./render-upstream.js')]);
+      const r = await impact({ ...out.at, rev: pos[0], since: flags.since as string | undefined, firstBad: flags['first-bad'] === true });
+      const code = r.ok ? 0 : 1;
+      if (out.json) return out.log(JSON.stringify(r, null, 2)), code;
+      if (flags.markdown) return out.log(render.impactMarkdown(r).trimEnd()), code;
+      for (const l of render.impactLines(r)) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
+      return code;
+    },
+  },
   status: {
     summary: 'one row per patch: device, ID, base, size, hetero, state',
     usage: 'flagpatch status [--json]',

@@ -238,7 +238,7 @@ async function materializeAll(
 }
 
 /** An existing target may be replaced only when flagpatch made it and it holds no changes. */
-async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
+export async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
   if (!fs.existsSync(target) || force) return;
   if (!fs.existsSync(path.join(target, '.git', MARKER))) {
     throw new RefusedError(`${target} exists and flagpatch did not make it`, 'move it away, pick another --dir, or pass --force to replace it');
@@ -249,13 +249,13 @@ async function checkReplaceable(git: Git, target: string, force: boolean): Promi
   }
 }
 
-function isInside(parent: string, child: string): boolean {
+export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** `p` with symlinks resolved in the part of it that exists. */
-function realpathOfExisting(p: string): string {
+export function realpathOfExisting(p: string): string {
   let head = p;
   const rest: string[] = [];
   while (!fs.existsSync(head) && path.dirname(head) !== head) {
