@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI, ENV, accept, commitAll, flagpatch, fork, git, upstream, write } from './helpers.js';
+import { CLI, ENV, accept, commitAll as commitNow, flagpatch, fork, git, upstream, write } from './helpers.js';
 
 export const MODEL = 'flagscale/model.py';
 
@@ -40,7 +40,7 @@ export function story(root: string, opts: { moveOn?: boolean } = {}): Story {
   git(vendorA, ['add', '-A']);
   const refreshed = flagpatch(vendorA, ['refresh']);
   if (refreshed.code !== 0) throw new Error(`fixture: refresh failed: ${refreshed.stderr}`);
-  commitAll(vendorA, '[A_X100] adapt model.py');
+  commitNow(vendorA, '[A_X100] adapt model.py');
   // Upstream takes A's submission, then B's heterogeneous one on the same base.
   const sub = flagpatch(vendorA, ['patch']);
   if (sub.code !== 0) throw new Error(`fixture: patch failed: ${sub.stderr}`);
@@ -48,12 +48,20 @@ export function story(root: string, opts: { moveOn?: boolean } = {}): Story {
   const vendorB = fork(up.dir, path.join(root, 'vendor-B'));
   git(vendorB, ['checkout', '-q', '-b', 'b', base]);
   write(vendorB, { 'flagscale/train.py': 'def train():\n    return "B_Y100"\n', 'tools/run.sh': '#!/bin/sh\necho run on B_Y100\n' });
-  commitAll(vendorB, '[B_Y100] run on B_Y100');
+  commitNow(vendorB, '[B_Y100] run on B_Y100');
   const subB = flagpatch(vendorB, ['patch', '--device-type', 'A_X100', 'B_Y100', '--base-commit-id', base, '--onto', 'origin/main']);
   if (subB.code !== 0) throw new Error(`fixture: patch B failed: ${subB.stderr}`);
   accept(up.dir, vendorB, 'flagpatch/B_Y100');
 
   const u = { u1: '', u2: '', u3: '', u4: '', u5: '' };
+  // Later commits get later dates (the helpers' clock is fixed), so "newest base" means something.
+  let day = 1;
+  const commitAll = (dir: string, message: string) => {
+    git(dir, ['add', '-A']);
+    const date = `2026-02-0${day++}T00:00:00Z`;
+    git(dir, ['commit', '-q', '--no-verify', '-m', message], { env: { GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date } });
+    return git(dir, ['rev-parse', 'HEAD']);
+  };
   if (opts.moveOn !== false) {
     write(up.dir, { 'README.md': '# FlagScale\n\nNow with docs.\n', '.flagpatchrc.json': '{\n  "patchDir": "hardwares"\n}\n' });
     u.u1 = commitAll(up.dir, '[docs] Explain FlagScale');
