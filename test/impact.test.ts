@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { markdown, printable } from '../src/escape.js';
-import { commitAll, flagpatch, git, gitBuf, gitDirListing, snapshot, write } from './helpers.js';
+import { ROOT, commitAll, flagpatch, git, gitBuf, gitDirListing, snapshot, write } from './helpers.js';
 import { MODEL, story, type Story } from './upstream-moves.js';
 
 let s: Story;
@@ -118,6 +118,26 @@ test('impact writes nothing to the repository', () => {
   assert.equal(snapshot(s.up), before);
   assert.equal(gitDirListing(s.up), listing);
   assert.ok(git(s.up, ['rev-parse', 'HEAD']));
+});
+
+test('the shipped pull request workflow is safe on untrusted pull requests; both commands have --help', () => {
+  const yml = fs.readFileSync(path.join(ROOT, 'docs/flagpatch-impact.yml'), 'utf8');
+  const code = yml.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+  assert.match(code, /^on:\n {2}pull_request:\n/m);
+  assert.not.match(code, 'pull_request_target');
+  assert.match(code, /^permissions:\n {2}contents: read\n/m);
+  assert.match(code, 'fetch-depth: 0');
+  assert.match(code, /npm install --prefix "\$RUNNER_TEMP\/fp" .*flagpatch@\d+\.\d+\.\d+\n/);
+  assert.match(code, '"$RUNNER_TEMP/fp/node_modules/.bin/flagpatch" impact HEAD --since "$TARGET"');
+  assert.match(code, '>> "$GITHUB_STEP_SUMMARY"');
+  assert.not.match(code, /npx/);
+  // The one expression is the target branch, passed through the environment, never into a script.
+  assert.equal(code.match(/.*\$\{\{.*/g), ['          TARGET: origin/${{ github.base_ref }}']);
+  for (const cmd of ['rebase', 'impact']) {
+    const r = flagpatch(ROOT, [cmd, '--help']);
+    assert.is(r.code, 0);
+    assert.match(r.stdout, `Usage: flagpatch ${cmd}`);
+  }
 });
 
 test.run();
