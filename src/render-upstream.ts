@@ -73,7 +73,7 @@ export function impactLines(r: ImpactResult): string[] {
   for (const [i, c] of rows.entries()) {
     out.push(c.map((v, j) => (j < 3 ? v.padEnd(widths[j]) : v)).join('  '));
     const fb = r.patches[i].firstBad;
-    if (fb) out.push(`    first bad: ${fb.commit.slice(0, 7)} ${printable(fb.subject)} (${fb.merges} merge${fb.merges === 1 ? '' : 's'} to find it)`);
+    if (fb) out.push(`    first bad: ${fb.commit.slice(0, 7)} ${printable(fb.subject)}${fb.merges ? ` (${fb.merges} merge${fb.merges === 1 ? '' : 's'} to find it)` : ''}`);
   }
   for (const c of r.combinations) {
     out.push(`combination ${c.id}: ${c.devices.join(' ')}  ${c.state}${c.failing.length ? ` (${c.failing.join(', ')})` : ''}`);
