@@ -90,9 +90,7 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
   const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
   if (dirty) throw new RefusedError('the work tree has uncommitted changes; nothing was changed', 'commit or stash them, then run flagpatch rebase again');
   if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to move to, e.g. --onto upstream/main');
-  const head = await revisionOf(git, 'HEAD', 'HEAD');
-  const onto = await revisionOf(git, opts.onto, '--onto');
-  const base = await revisionOf(git, cfg.baseCommit, 'baseCommit');
+  const [head, onto, base] = await Promise.all([revisionOf(git, 'HEAD', 'HEAD'), revisionOf(git, opts.onto, '--onto'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
   await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
   const device = cfg.deviceType;
   const oldPatchPath = patchPath(cfg, device, patchId(base.commit, cfg));
@@ -109,33 +107,35 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
 
   const state = await withWorkspace(async (ws): Promise<State> => {
     // Merged objects go to the repository, as `git merge` writes them: the merge commit needs them.
-    const [o] = await threeWay(git, ws, base.tree, head.tree, [onto.tree]);
+    let vendor = new Set<string>();
+    const [o] = await threeWay(git, ws, base.tree, head.tree, [onto.tree], async (stages) => (vendor = await vendorOnly(git, ws, cfg, stages)));
     const conflicted = [...new Set(o.stages.map((e) => e.path))];
-    const vendor = await vendorOnly(git, ws, cfg, o.stages);
     const owned = conflicted.filter((p) => !vendor.has(p));
     const edits: TreeEdit[] = await resolveOwned(git, cfg, device, owned, o.stages);
     edits.push({ path: configFile, entry: { mode: '100644', sha: await git.hashObject(config) } });
     if (opts.dropOld) edits.push({ path: oldPatchPath, entry: null });
-    const merged = await editTree(git, o.tree, edits);
     const message = `Merge upstream ${ontoName === onto.commit.slice(0, 12) ? ontoName : `${ontoName} (${onto.commit.slice(0, 12)})`}\n\nflagpatch rebase: ${device}'s patch carried from ${patchId(base.commit, cfg)} to ${patchId(onto.commit, cfg)}.\n`;
     const common = {
       version: 1 as const, device, origHead: head.commit, onto: onto.commit, ontoName, labels, message, patchPath: newPatchPath, oldPatchPath,
       droppedOld: opts.dropOld ?? false, configFile, resolved: owned.sort(),
     };
     if (vendor.size === 0) {
+      // The vendor code is merge-tree's (owned paths aside), so the patch is made from it
+      // while the owned paths are settled: one tree edit for all.
       const made = await makePatch(git, ws, cfg, {
-        base: onto.commit, baseTree: onto.tree, tree: merged, label: newPatchPath,
+        base: onto.commit, baseTree: onto.tree, tree: o.tree, label: newPatchPath,
         info: info ?? defaultInfo(git, cfg, onto.commit, device),
       });
-      const tree = await editTree(git, merged, [{ path: newPatchPath, entry: made ? { mode: '100644', sha: await git.hashObject(made.mailbox) } : null }]);
+      const tree = await editTree(git, o.tree, [...edits, { path: newPatchPath, entry: made ? { mode: '100644', sha: await git.hashObject(made.mailbox) } : null }]);
       const commit = await git.text(['commit-tree', tree, '-p', head.commit, '-p', onto.commit, '-F', '-'], { input: message });
       return { ...common, phase: 'applying', tree, commit, stages: [], conflicts: [] };
     }
     // Stopped: the old patch is staged at the new path as a seed, so the refresh at commit
     // time (hook or --continue) keeps its message; its diff is rewritten then.
-    const relabelled = await relabel(git, o, merged, ...labels);
+    const relabelled = await relabel(git, o, o.tree, ...labels);
     const seed: TreeEdit[] = oldPatch ? [{ path: newPatchPath, entry: { mode: '100644', sha: oldPatch.sha } }] : [];
-    const tree = await editTree(git, merged, [
+    const tree = await editTree(git, o.tree, [
+      ...edits,
       ...[...relabelled].filter(([p]) => vendor.has(p)).map(([p, sha]) => ({ path: p, entry: { mode: o.stages.find((e) => e.path === p && e.stage !== 1)?.mode ?? '100644', sha } })),
       ...seed,
     ]);

@@ -96,7 +96,7 @@ async function carryPatch(opts: RebaseOptions): Promise<RebasedPatch> {
   if (!base) throw new RefusedError(`${stored.path}: its base ${stored.base} is not a commit of this repository`, 'fetch the upstream history that holds it (git fetch upstream)');
   await checkNotOlder(git, base.commit, target.commit, opts.allowOlder ?? false);
   const branch = submissionBranch(device);
-  if (!opts.dir) await refuseOnSubmissionBranch(git, branch);
+  await refuseOnSubmissionBranch(git, branch);
   const newId = patchId(target.commit, cfg);
   const newFile = patchPath(cfg, device, newId);
   const info = infoFrom(stored.messages, target.commit, device);

@@ -7,6 +7,7 @@
 // between two commits made for the purpose: the vendor tree and the target tree, both children
 // of one root commit holding the base tree. So the merge base is exactly the patch's base,
 // whatever the history between the base and the target (older targets, side branches).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
@@ -60,12 +61,20 @@ export function scratchGit(git: Git, workspace: string): Git {
   return git.with({ GIT_OBJECT_DIRECTORY: objects, GIT_ALTERNATE_OBJECT_DIRECTORIES: git.objectsDir });
 }
 
+const commitText = (c: { tree: string; parent: string | null }) => `tree ${c.tree}\n${c.parent ? `parent ${c.parent}\n` : ''}author ${IDENT}\ncommitter ${IDENT}\n\nflagpatch\n`;
+
+/** The id git gives a commit object (SHA-1 or SHA-256, by the length of the tree id), so its children can be written in the same process. */
+function commitId(c: { tree: string; parent: string | null }): string {
+  const text = Buffer.from(commitText(c));
+  return crypto.createHash(c.tree.length === 64 ? 'sha256' : 'sha1').update(`commit ${text.length}\0`).update(text).digest('hex');
+}
+
 /** Writes commit objects (one process) and returns their ids; `parent` null = a root commit. */
 async function makeCommits(git: Git, workspace: string, commits: readonly { tree: string; parent: string | null }[]): Promise<string[]> {
   if (commits.length === 0) return [];
   const files = commits.map((c) => {
     const file = path.join(workspace, `commit-${++counter}`);
-    fs.writeFileSync(file, `tree ${c.tree}\n${c.parent ? `parent ${c.parent}\n` : ''}author ${IDENT}\ncommitter ${IDENT}\n\nflagpatch\n`);
+    fs.writeFileSync(file, commitText(c));
     return file;
   });
   const out = await git.text(['hash-object', '-t', 'commit', '-w', '--stdin-paths'], { input: files.map((f) => `${f}\n`).join('') });
@@ -76,16 +85,25 @@ async function makeCommits(git: Git, workspace: string, commits: readonly { tree
  * Three-way merges of `ours` with each of `theirs` (trees), all on `baseTree`, in one
  * merge-tree process. `git` decides where the merged objects go (a scratch git: the workspace).
  */
-export async function threeWay(git: Git, workspace: string, baseTree: string, ours: string, theirs: readonly string[]): Promise<MergeOutcome[]> {
+export async function threeWay(
+  git: Git,
+  workspace: string,
+  baseTree: string,
+  ours: string,
+  theirs: readonly string[],
+  /** Which conflicted paths to describe (line ranges cost a process each); default all. */
+  describe: (paths: readonly StageEntry[]) => Promise<Set<string>> | null = () => null,
+): Promise<MergeOutcome[]> {
   if (theirs.length === 0) return [];
-  const [root] = await makeCommits(git, workspace, [{ tree: baseTree, parent: null }]);
-  const [oursCommit, ...theirCommits] = await makeCommits(git, workspace, [ours, ...theirs].map((tree) => ({ tree, parent: root })));
+  const root = commitId({ tree: baseTree, parent: null });
+  const [, oursCommit, ...theirCommits] = await makeCommits(git, workspace, [{ tree: baseTree, parent: null }, ...[ours, ...theirs].map((tree) => ({ tree, parent: root }))]);
   const input = theirCommits.map((t) => `${oursCommit} ${t}\n`).join('');
   const out = (await git.run([...MERGE_CONFIG, 'merge-tree', '--write-tree', '-z', '--stdin'], { input })).stdout;
   const parsed = parseMergeTree(out, theirCommits.length);
   const outcomes: MergeOutcome[] = [];
   for (const [i, p] of parsed.entries()) {
-    const conflicts = p.clean ? [] : await conflictedFiles(git, p, theirs[i], oursCommit, theirCommits[i]);
+    const only = p.clean ? null : await describe(p.stages);
+    const conflicts = p.clean ? [] : await conflictedFiles(git, p, oursCommit, theirCommits[i], only);
     outcomes.push({ ...p, conflicts, ours: oursCommit, theirs: theirCommits[i] });
   }
   return outcomes;
@@ -134,9 +152,9 @@ export function parseMergeTree(out: Buffer, count: number): Parsed[] {
 }
 
 /** The conflicted files of a merge, with the lines of the target's version they cover. */
-async function conflictedFiles(git: Git, p: Parsed, theirsTree: string, oursLabel: string, theirsLabel: string): Promise<ConflictedFile[]> {
+async function conflictedFiles(git: Git, p: Parsed, oursLabel: string, theirsLabel: string, only: Set<string> | null): Promise<ConflictedFile[]> {
   const byPath = new Map<string, StageEntry[]>();
-  for (const e of p.stages) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
+  for (const e of p.stages) if (!only || only.has(e.path)) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
   const files: ConflictedFile[] = [];
   const paths = [...byPath.keys()].sort();
   const merged = await git.objects(paths.map((f) => `${p.tree}:${f}`));
