@@ -111,7 +111,10 @@ async function main(): Promise<void> {
       states = res.patches.map((p) => `${p.device} ${p.state}`).join(', ');
     }
     const fb = await impact({ cwd: up, env, firstBad: true });
-    const merges = fb.patches.filter((p) => p.firstBad).map((p) => `${p.device}: ${p.firstBad!.merges} (first bad ${p.firstBad!.commit.slice(0, 7)})`);
+    const breaking = `upstream ${Math.floor(COMMITS * 0.7)}`; // the commit made to conflict with D3
+    const merges = fb.patches
+      .filter((p) => p.firstBad)
+      .map((p) => `${p.device}: ${p.firstBad!.merges} bisection merges, first bad ${p.firstBad!.commit.slice(0, 7)} "${p.firstBad!.subject}" (${p.firstBad!.subject === breaking ? 'exact' : `WRONG: expected "${breaking}"`})`);
 
     // A fork of device D0 (its patch carries cleanly), with its config and fresh patch.
     const forkDir = path.join(root, 'fork');
@@ -151,7 +154,9 @@ async function main(): Promise<void> {
       '',
       `States: ${states}.`,
       '',
-      `--first-bad merges over ${COMMITS} commits (target ≤ log2(${COMMITS}) + 2 = ${(Math.log2(COMMITS) + 2).toFixed(1)}): ${merges.join('; ') || 'none'}.`,
+      `--first-bad over ${COMMITS} commits (target ≤ log2(${COMMITS}) + 2 = ${(Math.log2(COMMITS) + 2).toFixed(1)} merges, counting the one at REV): ${merges.join('; ') || 'none'}.`,
+      '',
+      'How to read it: "git alone" builds each device\'s vendor commit (read-tree, apply, write-tree, commit-tree) and runs `git merge-tree` onto REV for every device; `impact` first checks a plain apply on a temporary index holding only the touched paths and merges (all targets in one `merge-tree --stdin`) only where that fails, which is why it can beat the floor. The fork floor is `git merge --no-edit REV` followed by the refresh the pre-commit hook runs.',
       '',
     ];
     console.log(lines.join('\n'));

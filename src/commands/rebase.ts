@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
+import { printable } from '../escape.js';
 import type { Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { Carrier, copyObjects, relabel, scratchGit, type ConflictedFile, type MergeOutcome, type StageEntry } from '../patch/carry.js';
@@ -159,7 +160,7 @@ async function continueFromDir(opts: RebaseOptions): Promise<RebasedPatch> {
   const head = await revisionOf(dirGit, 'HEAD', 'HEAD');
   if (head.commit === record.rebase.onto) throw new RefusedError(`nothing is committed in ${target} yet`, `resolve the conflicts there, then commit: cd ${target} && git add -A && git commit -m "Resolve conflicts"`);
   const left = await markersLeft(dirGit, head.tree, record.rebase.conflicts, record.rebase.labels);
-  if (left.length) throw new RefusedError(`conflict markers are left in ${target} at ${left.join(', ')}`, 'resolve them, commit, and run this again');
+  if (left.length) throw new RefusedError(`conflict markers are left in ${target} at ${left.map(printable).join(', ')}`, 'resolve them, commit, and run this again');
   const onto = await revisionOf(git, record.rebase.onto, '--onto');
   const ontoInDir = await revisionOf(dirGit, record.rebase.onto, '--onto');
   const branch = submissionBranch(device);
