@@ -101,4 +101,23 @@ test('--dir gives a repository at REV holding the merge; --continue --dir makes 
   assert.is(git(s.up, ['diff-tree', '-r', '--name-only', applied, git(tree, ['rev-parse', 'HEAD^{tree}'])]), '');
 });
 
+test('bad usage is exit 2 with a fix; outside a fork --onto alone is refused as usage', () => {
+  for (const [args, message] of [
+    [['rebase', '--device-type', 'A_X100', '--commit-id', s.id], 'rebase needs --onto REV'],
+    [['rebase', '--continue', '--abort'], '--continue and --abort exclude each other'],
+    [['rebase', '--abort', '--onto', s.u.u2], '--abort takes no --onto'],
+    [['rebase', '--onto', s.u.u2], 'rebase --onto REV alone carries a fork, but no "deviceType" and "baseCommit" are configured here'],
+    [['rebase', '--device-type', 'A_X100', '--commit-id', s.id, '--onto', s.u.u2, '--drop-old'], '--drop-old is for a fork'],
+  ] as const) {
+    const r = flagpatch(s.up, [...args]);
+    assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, '  fix: ');
+  }
+  const unknown = flagpatch(s.up, ['rebase', '--device-type', 'A_X100', '--commit-id', 'ffffff', '--onto', s.u.u2]);
+  assert.is(unknown.code, 1);
+  assert.match(unknown.stderr, `no single committed A_X100 patch for --commit-id ffffff`);
+  assert.match(unknown.stderr, `fix: A_X100 has patches at: ${s.id}; pass one of them`);
+});
+
 test.run();

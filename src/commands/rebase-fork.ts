@@ -84,13 +84,13 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
       'run it in your fork (set up by flagpatch init), or carry a committed patch: flagpatch rebase --device-type DEV --commit-id ID --onto REV',
     );
   }
+  if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to move to, e.g. --onto upstream/main');
   if (readState(git)) throw new RefusedError('a flagpatch rebase is in progress', 'finish it with flagpatch rebase --continue, or undo it with flagpatch rebase --abort');
   for (const [f, what] of [['MERGE_HEAD', 'merge'], ['CHERRY_PICK_HEAD', 'cherry-pick'], ['REVERT_HEAD', 'revert'], ['rebase-merge', 'rebase'], ['rebase-apply', 'rebase']]) {
     if (fs.existsSync(path.join(git.gitDir, f))) throw new RefusedError(`a git ${what} is in progress`, `finish it or abort it (git ${what} --abort) first`);
   }
   const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
   if (dirty) throw new RefusedError('the work tree has uncommitted changes; nothing was changed', 'commit or stash them, then run flagpatch rebase again');
-  if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to move to, e.g. --onto upstream/main');
   const [head, onto, base] = await Promise.all([revisionOf(git, 'HEAD', 'HEAD'), revisionOf(git, opts.onto, '--onto'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
   await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
   const device = cfg.deviceType;

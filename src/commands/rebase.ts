@@ -76,6 +76,7 @@ interface DirRecord {
 export async function rebase(opts: RebaseOptions): Promise<RebasedPatch | import('./rebase-fork.js').RebasedFork> {
   const patchMode = opts.commitId !== undefined || opts.dir !== undefined;
   if (opts.continue && opts.abort) throw new UsageError('--continue and --abort exclude each other', 'pass one of them');
+  if ((opts.continue || opts.abort) && opts.onto) throw new UsageError(`--${opts.continue ? 'continue' : 'abort'} takes no --onto`, 'it finishes or undoes the rebase under way, whose REV is recorded');
   if (!patchMode) {
     const { rebaseFork } = await import('./rebase-fork.js');
     return rebaseFork(opts);
@@ -83,6 +84,7 @@ export async function rebase(opts: RebaseOptions): Promise<RebasedPatch | import
   if (opts.abort) throw new UsageError('--abort is for a rebase stopped in a fork', 'without a fork nothing needs aborting: remove DIR/<DEV>/<name> if you no longer want it');
   if (opts.dropOld) throw new UsageError('--drop-old is for a fork', 'a submission holds only the new patch; upstream keeps the old one');
   if (opts.continue) return continueFromDir(opts);
+  if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to carry the patch to, e.g. --onto origin/main');
   return carryPatch(opts);
 }
 
@@ -310,6 +312,6 @@ export async function stageConflicts(git: Git, stages: readonly StageEntry[]): P
   if (!stages.length) return;
   const paths = [...new Set(stages.map((e) => e.path))];
   const input =
-    paths.map((p) => `0 ${'0'.repeat(40)}\t${p}\0`).join('') + stages.map((e) => `${e.mode} ${e.sha} ${e.stage}\t${e.path}\0`).join('');
+    paths.map((p) => `0 ${'0'.repeat(stages[0].sha.length)}\t${p}\0`).join('') + stages.map((e) => `${e.mode} ${e.sha} ${e.stage}\t${e.path}\0`).join('');
   await git.run(['update-index', '-z', '--index-info'], { input });
 }
