@@ -23,6 +23,7 @@ import { baseOf, listPatches } from '../store.js';
 import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 import { editTree } from '../tree.js';
 import { commitSubmission, refuseOnSubmissionBranch, submissionBranch } from './patch.js';
+import type { RebasedFork } from './rebase-fork.js';
 import { checkReplaceable, isInside, MARKER, realpathOfExisting } from './unpatch.js';
 
 export interface RebaseOptions extends CommonOptions {
@@ -70,10 +71,10 @@ interface DirRecord {
   id: string;
   base: string;
   head: string;
-  rebase: { from: string; patchPath: string; onto: string; conflicts: string[]; labels: [string, string]; info: MessageInfo };
+  rebase: { from: string; fromBase: string; patchPath: string; onto: string; conflicts: string[]; labels: [string, string]; info: MessageInfo };
 }
 
-export async function rebase(opts: RebaseOptions): Promise<RebasedPatch | import('./rebase-fork.js').RebasedFork> {
+export async function rebase(opts: RebaseOptions): Promise<RebasedPatch | RebasedFork> {
   const patchMode = opts.commitId !== undefined || opts.dir !== undefined;
   if (opts.continue && opts.abort) throw new UsageError('--continue and --abort exclude each other', 'pass one of them');
   if ((opts.continue || opts.abort) && opts.onto) throw new UsageError(`--${opts.continue ? 'continue' : 'abort'} takes no --onto`, 'it finishes or undoes the rebase under way, whose REV is recorded');
@@ -127,7 +128,7 @@ async function carryPatch(opts: RebaseOptions): Promise<RebasedPatch> {
           id: newId,
           base: target.commit,
           head: target.commit,
-          rebase: { from: stored.path, patchPath: newFile, onto: target.commit, conflicts: carried.conflicts.map((c) => c.path), labels, info },
+          rebase: { from: stored.path, fromBase: base.commit, patchPath: newFile, onto: target.commit, conflicts: carried.conflicts.map((c) => c.path), labels, info },
         };
         result.tree = await materializeMerge(git, cfg, opts, ws, { tree, merge: carried.merge!, record, branch: `${device}-${newId}` });
       }
@@ -176,7 +177,7 @@ async function continueFromDir(opts: RebaseOptions): Promise<RebasedPatch> {
   const { commit } = await commitSubmission(git, cfg, { devices: [device], id: record.id, file: newFile, onto: onto.commit, ontoTree: onto.tree, mailbox: made.mailbox, title, branch });
   const from = record.rebase.from;
   return {
-    mode: 'patch', device, id: path.basename(path.dirname(from)), patchPath: from, base: '', onto: onto.commit, state: 'resolved', conflicts: [],
+    mode: 'patch', device, id: path.basename(path.dirname(from)), patchPath: from, base: record.rebase.fromBase, onto: onto.commit, state: 'resolved', conflicts: [],
     newId: record.id, newPatchPath: newFile, commit, branch, files: made.files, insertions: made.insertions, deletions: made.deletions,
   };
 }
