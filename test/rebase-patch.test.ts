@@ -83,6 +83,13 @@ test('--dir gives a repository at REV holding the merge; --continue --dir makes 
   const text = fs.readFileSync(path.join(tree, MODEL), 'utf8');
   assert.match(text, `<<<<<<< A_X100 (patch ${s.id})\nline 20 on A_X100\n=======\nline 20 changed by upstream\n>>>>>>> upstream ${s.u.u4.slice(0, 12)}\n`);
 
+  // A tree in the middle of a merge is never replaced silently: a rerun needs --force.
+  const rerun = carry(s.u.u4, ['--dir', build]);
+  assert.is(rerun.code, 1);
+  assert.match(rerun.stderr, 'holds work that replacing it would lose');
+  const forced = carry(s.u.u4, ['--dir', build, '--force']);
+  assert.is(forced.code, 1);
+  assert.match(forced.stdout, `the merge, with conflict markers, is in ${tree}`);
   const early = flagpatch(s.up, ['rebase', '--continue', '--device-type', 'A_X100', '--dir', build]);
   assert.is(early.code, 1);
   assert.match(early.stderr, 'holds unresolved or uncommitted changes');
@@ -90,6 +97,9 @@ test('--dir gives a repository at REV holding the merge; --continue --dir makes 
   fs.writeFileSync(path.join(tree, MODEL), resolved);
   git(tree, ['add', '-A']);
   git(tree, ['commit', '-q', '-m', 'Resolve conflicts']);
+  const again = carry(s.u.u4, ['--dir', build]);
+  assert.is(again.code, 1);
+  assert.match(again.stderr, 'holds work that replacing it would lose', 'the resolution is not thrown away');
   const c = flagpatch(s.up, ['rebase', '--continue', '--device-type', 'A_X100', '--dir', build]);
   assert.is(c.code, 0, c.stdout + c.stderr);
   assert.match(c.stdout, `flagpatch: wrote ${patchAt(s.u.u4)} (2 files, +2 −1) for base ${s.u.u4.slice(0, 12)}`);

@@ -8,7 +8,8 @@ import type { Config } from '../config.js';
 import { openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
 import type { Git } from '../git.js';
-import { parseHetero } from '../hetero.js';
+import { readHetero } from '../hetero.js';
+import { treeSource } from '../source.js';
 import { Carrier, scratchGit, type CarryState, type ConflictedFile, type Target } from '../patch/carry.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { listPatches } from '../store.js';
@@ -68,15 +69,16 @@ const CARRIES: readonly CarryState[] = ['applies', 'merges'];
 const RANK: Record<CarryState, number> = { applies: 0, merges: 1, 'base-missing': 2, invalid: 3, conflicts: 4 };
 
 export async function impact(opts: ImpactOptions = {}): Promise<ImpactResult> {
-  const { git, cfg } = await openContext(opts);
+  // The config of the branch the change goes into (--since OLD) or of REV: a pull request's
+  // own config cannot move patchDir away from the patches it breaks.
+  const { git, cfg } = await openContext(opts, opts.since ? { rev: opts.since, flag: '--since' } : { rev: opts.rev ?? 'HEAD', flag: 'REV' });
   const revName = opts.rev ?? 'HEAD';
   const rev = await revisionOf(git, revName, 'REV');
   const old = opts.since ? await revisionOf(git, opts.since, '--since') : null;
   // The patches a change could break are those of the branch it goes into.
   const source = old ?? rev;
   const candidates = await readPatches(git, cfg, source.tree);
-  const heteroSha = await git.objectAt(source.tree, cfg.heteroFile);
-  const hetero = parseHetero(heteroSha ? (await git.blob(heteroSha)).toString('utf8') : '', cfg.idLength);
+  const hetero = await readHetero(treeSource(git, source.tree, old ? opts.since! : revName), cfg);
 
   // Each device's newest patch (latest base committer date; then the later ID), and every
   // patch a combination names.

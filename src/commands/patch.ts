@@ -4,9 +4,9 @@
 import type { Config } from '../config.js';
 import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
-import { addCombination } from '../hetero.js';
-import { readHetero } from '../inspect.js';
 import type { Git } from '../git.js';
+import { addCombination, readHetero } from '../hetero.js';
+import { treeSource } from '../source.js';
 import { patchId, patchPath } from '../layout.js';
 import { makePatch } from '../patch/make.js';
 import { withWorkspace } from '../tmp.js';
@@ -36,7 +36,8 @@ export interface PatchResult {
 }
 
 export async function patch(opts: PatchOptions): Promise<PatchResult> {
-  const { git, cfg } = await openContext(opts);
+  // The config of the commit turned into a patch, not the work tree's.
+  const { git, cfg } = await openContext(opts, { rev: opts.currentCommitId ?? 'HEAD', flag: '--current-commit-id' });
   const devices = devicesOf(opts.deviceTypes, cfg);
   const device = devices[devices.length - 1];
   const [{ commit: base, tree: baseTree }, { commit: current, tree: currentTree }] = await Promise.all([
@@ -77,7 +78,7 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
     );
   }
 
-  const { commit, heteroUpdated } = await commitSubmission(git, cfg, { devices, id, file, onto, ontoTree, mailbox: made.mailbox, title, branch });
+  const { commit, heteroUpdated } = await commitSubmission(git, cfg, { devices, id, file, onto, ontoTree, ontoLabel: opts.onto ?? 'the base', mailbox: made.mailbox, title, branch });
   const { files, insertions, deletions } = made;
   return { device, devices, id, base, onto, commit, branch, patchPath: file, heteroUpdated, files, insertions, deletions };
 }
@@ -102,6 +103,8 @@ export interface Submission {
   file: string;
   onto: string;
   ontoTree: string;
+  /** Names the --onto commit in messages. */
+  ontoLabel: string;
   mailbox: Buffer;
   /** The commit message's first line, `[DEV] ...`. */
   title: string;
@@ -116,13 +119,12 @@ export async function commitSubmission(git: Git, cfg: Config, s: Submission): Pr
   const edits: TreeEdit[] = [{ path: s.file, entry: { mode: '100644', sha: await git.hashObject(s.mailbox) } }];
   let heteroUpdated = false;
   if (s.devices.length > 1) {
-    const hetero = await readHetero(git, cfg, s.ontoTree);
+    const hetero = await readHetero(treeSource(git, s.ontoTree, s.ontoLabel), cfg);
     if (hetero.problems.length) {
       const p = hetero.problems[0];
-      throw new RefusedError(`${cfg.heteroFile}:${p.line}: ${p.message}`, p.fix);
+      throw new RefusedError(p.message, p.fix, `${cfg.heteroFile}:${p.line}`);
     }
-    const sha = await git.objectAt(s.ontoTree, cfg.heteroFile);
-    const text = sha ? (await git.blob(sha)).toString('utf8') : '';
+    const text = hetero.text ?? '';
     const updated = addCombination(text, hetero, s.id, s.devices);
     if (updated !== text) {
       heteroUpdated = true;

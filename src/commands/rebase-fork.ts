@@ -15,7 +15,6 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { openContext, revisionOf } from '../context.js';
 import { GitError, RefusedError, UsageError } from '../errors.js';
-import { printable } from '../escape.js';
 import type { Git } from '../git.js';
 import { patchId, patchPath, vendorPathspecs } from '../layout.js';
 import { threeWay, relabel, type ConflictedFile, type StageEntry } from '../patch/carry.js';
@@ -184,7 +183,7 @@ async function moveWorkTree(git: Git, s: State, to: string, resume: boolean): Pr
     restoreIndex(git); // as it was, stats included
     clearState(git);
     const why = e.stderr.split('\n').filter((l) => /^error: |^\t/.test(l)).map((l) => l.replace(/^error: /, '').trim());
-    throw new RefusedError(`the merge cannot be written to the work tree: ${printable(why.slice(0, 6).join(' ') || e.message)}; nothing was changed`, 'move those files away (or commit them), then run flagpatch rebase again');
+    throw new RefusedError(`the merge cannot be written to the work tree: ${why.slice(0, 6).join(' ') || e.message}; nothing was changed`, 'move those files away (or commit them), then run flagpatch rebase again');
   }
 }
 
@@ -207,14 +206,14 @@ async function continueFork(git: Git, opts: RebaseOptions): Promise<RebasedFork>
   }
   const unmerged = [...new Set((await git.text(['ls-files', '-u', '-z'])).split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
   if (unmerged.length) {
-    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).map(printable).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then flagpatch rebase --continue');
+    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then flagpatch rebase --continue');
   }
   const left = await markersLeft(git, '', s.conflicts.map((c) => c.path), s.labels);
-  if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.map(printable).join(', ')}`, 'resolve them, git add those files, then flagpatch rebase --continue');
+  if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.join(', ')}`, 'resolve them, git add those files, then flagpatch rebase --continue');
   // The same refresh the pre-commit hook runs: the config (now naming REV) and the index.
   const env = { ...(opts.env ?? process.env) };
   delete env.GIT_INDEX_FILE;
-  const ctx = await openContext({ ...opts, env });
+  const ctx = await openContext({ ...opts, env }, 'index');
   await refreshIn(ctx, env);
   const tree = await git.text(['write-tree']);
   const message = fs.readFileSync(path.join(git.gitDir, 'MERGE_MSG'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n').trim() + '\n';

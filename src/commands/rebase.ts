@@ -12,7 +12,6 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
-import { printable } from '../escape.js';
 import type { Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { Carrier, copyObjects, relabel, scratchGit, type ConflictedFile, type MergeOutcome, type StageEntry } from '../patch/carry.js';
@@ -137,7 +136,7 @@ async function carryPatch(opts: RebaseOptions): Promise<RebasedPatch> {
     const made = await makePatch(tmp, ws, cfg, { base: target.commit, baseTree: target.tree, tree: carried.tree, info, label: newFile });
     if (!made) throw new RefusedError(`carried to ${target.commit.slice(0, 12)}, ${stored.path} leaves no vendor change: upstream already holds it`, 'nothing to submit for this base');
     const title = titleOf(device, info.subject);
-    const { commit } = await commitSubmission(git, cfg, { devices: [device], id: newId, file: newFile, onto: target.commit, ontoTree: target.tree, mailbox: made.mailbox, title, branch });
+    const { commit } = await commitSubmission(git, cfg, { devices: [device], id: newId, file: newFile, onto: target.commit, ontoTree: target.tree, ontoLabel: target.commit.slice(0, 12), mailbox: made.mailbox, title, branch });
     return { ...result, newId, newPatchPath: newFile, commit, branch, files: made.files, insertions: made.insertions, deletions: made.deletions };
   });
 }
@@ -163,7 +162,7 @@ async function continueFromDir(opts: RebaseOptions): Promise<RebasedPatch> {
   const head = await revisionOf(dirGit, 'HEAD', 'HEAD');
   if (head.commit === record.rebase.onto) throw new RefusedError(`nothing is committed in ${target} yet`, `resolve the conflicts there, then commit: cd ${target} && git add -A && git commit -m "Resolve conflicts"`);
   const left = await markersLeft(dirGit, head.tree, record.rebase.conflicts, record.rebase.labels);
-  if (left.length) throw new RefusedError(`conflict markers are left in ${target} at ${left.map(printable).join(', ')}`, 'resolve them, commit, and run this again');
+  if (left.length) throw new RefusedError(`conflict markers are left in ${target} at ${left.join(', ')}`, 'resolve them, commit, and run this again');
   const onto = await revisionOf(git, record.rebase.onto, '--onto');
   const ontoInDir = await revisionOf(dirGit, record.rebase.onto, '--onto');
   const branch = submissionBranch(device);
@@ -174,7 +173,7 @@ async function continueFromDir(opts: RebaseOptions): Promise<RebasedPatch> {
   );
   if (!made) throw new RefusedError(`the resolved tree in ${target} holds no vendor change`, 'nothing to submit for this base');
   const title = titleOf(device, record.rebase.info.subject);
-  const { commit } = await commitSubmission(git, cfg, { devices: [device], id: record.id, file: newFile, onto: onto.commit, ontoTree: onto.tree, mailbox: made.mailbox, title, branch });
+  const { commit } = await commitSubmission(git, cfg, { devices: [device], id: record.id, file: newFile, onto: onto.commit, ontoTree: onto.tree, ontoLabel: onto.commit.slice(0, 12), mailbox: made.mailbox, title, branch });
   const from = record.rebase.from;
   return {
     mode: 'patch', device, id: path.basename(path.dirname(from)), patchPath: from, base: record.rebase.fromBase, onto: onto.commit, state: 'resolved', conflicts: [],
@@ -290,7 +289,9 @@ async function materializeMerge(
     await repo.run(['-c', 'core.autocrlf=false', 'checkout-index', '--all', '--force', '--quiet']);
     await stageConflicts(repo, m.merge.stages);
     await repo.run(['update-index', '-q', '--refresh'], { ok: [1] });
-    fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify(m.record, null, 2)}\n`);
+    // As unpatch marks its trees (the folder and the commit it made), so a rerun may replace it.
+    const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
+    fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ ...m.record, branch: m.branch, path: finalPath }, null, 2)}\n`);
     if (fs.existsSync(target)) {
       const old = `${tmp}-old`;
       fs.renameSync(target, old);

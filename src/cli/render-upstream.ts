@@ -1,11 +1,16 @@
 // What `rebase` and `impact` print: plain lines for a terminal or a CI log, and a Markdown
 // table for a CI job summary. File names and commit subjects come from commits and may be
-// hostile: they go through printable() / markdown() (src/escape.ts).
-import type { ImpactResult, PatchImpact } from './commands/impact.js';
-import type { RebasedFork } from './commands/rebase-fork.js';
-import type { RebasedPatch } from './commands/rebase.js';
-import { markdown, printable } from './escape.js';
-import type { ConflictedFile } from './patch/carry.js';
+// hostile: they go through escapeText() (src/text.ts) or markdown().
+import type { ImpactResult, PatchImpact } from '../commands/impact.js';
+import type { RebasedFork } from '../commands/rebase-fork.js';
+import type { RebasedPatch } from '../commands/rebase.js';
+import type { ConflictedFile } from '../patch/carry.js';
+import { escapeText as printable } from '../text.js';
+
+/** For a Markdown table cell: escaped, with every character Markdown or HTML could act on escaped too. */
+export function markdown(text: string): string {
+  return printable(text).replace(/[\\`*_{}[\]<>()#+\-.!|~@&:]/g, (c) => `\\${c}`);
+}
 
 const short = (sha: string) => sha.slice(0, 12);
 
