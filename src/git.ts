@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { GitError, RefusedError } from './errors.js';
+import { OID, isOid, nullOid } from './oid.js';
 import { interruption, trackChild } from './tmp.js';
 
 export type Env = Record<string, string | undefined>;
@@ -78,8 +79,6 @@ const REPO_VARIABLES = [
   'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES',
 ];
 
-export const NULL_SHA = '0000000000000000000000000000000000000000';
-
 // Settings that would change what git prints or applies, pinned for every call so a user's
 // config (diff.noprefix, color.ui=always, core.quotepath, apply.whitespace=fix...) cannot
 // change the patch or its verification.
@@ -102,11 +101,13 @@ export class Git {
     readonly objectsDir: string,
     readonly gitDir: string,
     private readonly env: Env,
+    /** Hex digits of an object id: 40 (SHA-1) or 64 (SHA-256). */
+    readonly oidLength = 40,
   ) {}
 
   /** Opens the repository whose work tree holds `cwd`. */
   static async open(cwd: string, env: Env = process.env): Promise<Git> {
-    const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects'], {
+    const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects', '--show-object-format'], {
       env: baseEnv(env),
       ok: [0, 128],
     });
@@ -116,13 +117,13 @@ export class Git {
         'run flagpatch from inside the checkout of your fork',
       );
     }
-    const [top, gitDir, objects] = probe.stdout.toString('utf8').trimEnd().split('\n');
-    return new Git(top, path.resolve(cwd, objects), gitDir, env);
+    const [top, gitDir, objects, format] = probe.stdout.toString('utf8').trimEnd().split('\n');
+    return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 64 : 40);
   }
 
   /** The same repository with extra environment (e.g. a temporary GIT_INDEX_FILE). */
   with(env: Env): Git {
-    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env });
+    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env }, this.oidLength);
   }
 
   /**
@@ -130,9 +131,10 @@ export class Git {
    * variables that locate this one (GIT_DIR, GIT_INDEX_FILE...) left out.
    */
   elsewhere(top: string): Git {
+    // (Clones and trees made from this repository share its object format.)
     const env = { ...this.env };
     for (const key of REPO_VARIABLES) delete env[key];
-    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env);
+    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.oidLength);
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -170,7 +172,7 @@ export class Git {
   async resolve(rev: string): Promise<{ commit: string; tree: string } | null> {
     const r = await this.run(['rev-parse', '-q', `${rev}^{commit}`, `${rev}^{tree}`, '--'], { ok: [1, 128] });
     const [commit, tree] = r.stdout.toString('utf8').trim().split('\n');
-    return r.code === 0 && /^[0-9a-f]{40,64}$/.test(commit ?? '') && /^[0-9a-f]{40,64}$/.test(tree ?? '') ? { commit, tree } : null;
+    return r.code === 0 && isOid(commit ?? '') && isOid(tree ?? '') ? { commit, tree } : null;
   }
 
   /** Objects named by `specs` (`<rev>:<path>`, ids...) through one `cat-file --batch`; null = missing. */
@@ -182,7 +184,7 @@ export class Git {
     for (let i = 0; i < specs.length; i++) {
       const nl = out.indexOf(0x0a, pos);
       const header = out.subarray(pos, nl).toString('utf8');
-      const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
+      const m = new RegExp(`^(${OID}) (\\S+) (\\d+)$`).exec(header);
       if (!m) {
         found.push(null); // "<spec> missing" or "ambiguous"
         pos = nl + 1;
@@ -270,7 +272,7 @@ export class Git {
   /** Adds entries to the index named by GIT_INDEX_FILE; `null` sha removes the path. */
   async updateIndex(entries: readonly { mode: string; sha: string | null; path: string }[]): Promise<void> {
     if (entries.length === 0) return;
-    const input = entries.map((e) => (e.sha ? `${e.mode} ${e.sha}\t${e.path}\0` : `0 ${NULL_SHA}\t${e.path}\0`)).join('');
+    const input = entries.map((e) => (e.sha ? `${e.mode} ${e.sha}\t${e.path}\0` : `0 ${nullOid(this.oidLength)}\t${e.path}\0`)).join('');
     await this.run(['update-index', '-z', '--index-info'], { input });
   }
 

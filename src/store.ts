@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { RefusedError } from './errors.js';
 import type { Entry, Git } from './git.js';
 import { DEVICE_RE, parsePatchPath } from './layout.js';
+import { isOid } from './oid.js';
 import type { PatchMessage } from './patch/parse.js';
 
 export interface StoredPatch {
@@ -42,7 +43,7 @@ export async function listPatches(git: Git, cfg: Config, tree: string): Promise<
 export async function baseOf(git: Git, id: string, messages: readonly PatchMessage[], label: string, lookup = (rev: string) => git.commit(rev)): Promise<string> {
   const trailer = messages.find((m) => m.base)?.base;
   if (trailer) {
-    if (!/^[0-9a-f]{40}$/.test(trailer) || !trailer.startsWith(id)) {
+    if (!isOid(trailer) || !trailer.startsWith(id)) {
       throw new RefusedError(`${label}: its Flagpatch-Base ${trailer} does not match its folder ${id}`, 'regenerate the patch with `flagpatch patch`, or move it to the folder of its base');
     }
   }

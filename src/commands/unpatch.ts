@@ -11,6 +11,7 @@ import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { parseHetero, listsTogether } from '../hetero.js';
 import { patchPath } from '../layout.js';
+import { OID } from '../oid.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { baseOf } from '../store.js';
@@ -102,7 +103,7 @@ async function resolveId(git: Git, cfg: Config, device: string, given: string): 
   for (const f of folders) {
     if (f.startsWith(wanted)) matches.push(f);
     else if (wanted.startsWith(f)) {
-      const trailer = /^Flagpatch-Base:\s*([0-9a-f]{40})\s*$/m.exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
+      const trailer = new RegExp(`^Flagpatch-Base:\\s*(${OID})\\s*$`, 'm').exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
       const full = trailer ?? (await git.commit(f));
       if (full?.startsWith(wanted)) matches.push(f);
     }

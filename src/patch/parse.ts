@@ -5,6 +5,7 @@
 // handed to `git apply`, so text between file diffs can never smuggle in another patch.
 import { PatchRefusedError } from '../errors.js';
 import { TRAILER_BASE, TRAILER_DEVICE, decodeWords } from './format.js';
+import { OID } from '../oid.js';
 
 export interface FilePatch {
   oldPath: string | null;
@@ -31,7 +32,7 @@ export interface PatchMessage {
   files: FilePatch[];
 }
 
-const SEPARATOR_RE = /^From [0-9a-f]{40} /;
+const SEPARATOR_RE = new RegExp(`^From ${OID} `);
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 const MODE_RE = /^(100644|100755|120000|160000|100664)$/;
 
