@@ -3,7 +3,7 @@
 // indexes with a temporary object directory).
 import type { Config } from './config.js';
 import { revisionOf, type Context } from './context.js';
-import { FlagpatchError } from './errors.js';
+import { FlagpatchError, PatchRefusedError } from './errors.js';
 import type { Git, RawChange } from './git.js';
 import { parseHetero, type Hetero } from './hetero.js';
 import { patchId, patchPath } from './layout.js';
@@ -93,7 +93,7 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
       Object.assign(report, stats(messages));
       const device = messages.find((m) => m.device)?.device;
       if (device && device !== p.device) {
-        throw new FlagpatchError(`${p.path}: its Flagpatch-Device ${device} does not match its folder ${p.device}`, 'move the patch to the folder of its device');
+        throw new PatchRefusedError(p.path, `its Flagpatch-Device ${device} does not match its folder ${p.device}`, 'move the patch to the folder of its device');
       }
       report.base = await baseOf(git, p.id, messages, p.path, commits);
       report.baseDate = await dates(report.base);
@@ -110,7 +110,8 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
     } catch (e) {
       if (!(e instanceof FlagpatchError)) throw e;
       report.state = 'does-not-apply';
-      report.problem = e.message;
+      // The violation names the patch already (`where`): its problem is the reason alone.
+      report.problem = e instanceof PatchRefusedError && e.patchFile === p.path ? e.reason : e.message;
       report.fix = e.fix;
     }
     return report;

@@ -1,6 +1,6 @@
 // The patches a tree holds under patchDir, and the base commit each one belongs to.
 import type { Config } from './config.js';
-import { RefusedError } from './errors.js';
+import { PatchRefusedError } from './errors.js';
 import type { Entry, Git } from './git.js';
 import { DEVICE_RE, parsePatchPath } from './layout.js';
 import { isOid } from './oid.js';
@@ -44,13 +44,14 @@ export async function baseOf(git: Git, id: string, messages: readonly PatchMessa
   const trailer = messages.find((m) => m.base)?.base;
   if (trailer) {
     if (!isOid(trailer) || !trailer.startsWith(id)) {
-      throw new RefusedError(`${label}: its Flagpatch-Base ${trailer} does not match its folder ${id}`, 'regenerate the patch with `flagpatch patch`, or move it to the folder of its base');
+      throw new PatchRefusedError(label, `its Flagpatch-Base ${trailer} does not match its folder ${id}`, 'regenerate the patch with `flagpatch patch`, or move it to the folder of its base');
     }
   }
   const sha = await lookup(trailer ?? id);
   if (!sha || !sha.startsWith(id)) {
-    throw new RefusedError(
-      `${label}: its base ${trailer ?? id} is not a commit of this repository${trailer ? '' : ' (or the ID is ambiguous)'}`,
+    throw new PatchRefusedError(
+      label,
+      `its base ${trailer ?? id} is not a commit of this repository${trailer ? '' : ' (or the ID is ambiguous)'}`,
       'fetch the upstream history that holds the base (git fetch upstream)',
     );
   }

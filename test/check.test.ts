@@ -80,7 +80,7 @@ test('a patch that no longer applies on its base fails the check, naming file an
   commitAll(up.dir, 'corrupt');
   const r = flagpatch(up.dir, ['check']);
   assert.is(r.code, 1);
-  assert.match(r.stdout, `${file} does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
+  assert.match(r.stdout, `✗ ${file}: does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
   const st = JSON.parse(flagpatch(up.dir, ['status', '--json']).stdout);
   assert.is(st[0].state, 'does-not-apply');
   assert.ok(id);

@@ -4,7 +4,7 @@
 // directory, so checking a patch adds nothing to the user's repository.
 import fs from 'node:fs';
 import path from 'node:path';
-import { RefusedError } from '../errors.js';
+import { PatchRefusedError } from '../errors.js';
 import type { Entry, Git, RawChange } from '../git.js';
 import type { PatchMessage } from './parse.js';
 
@@ -89,18 +89,19 @@ export async function applyMessage(git: Git, message: PatchMessage, label: strin
   if (r.code !== 0) throw applyFailure(r.stderr, label, base, part);
 }
 
-function applyFailure(stderr: string, label: string, base: string, message: number): RefusedError {
+function applyFailure(stderr: string, label: string, base: string, message: number): PatchRefusedError {
   const failed = /patch failed: (.+):(\d+)/.exec(stderr);
   const errors = stderr
     .split('\n')
     .filter((l) => l.startsWith('error: '))
     .map((l) => l.slice(7));
-  const part = message ? ` (message ${message})` : '';
+  const part = message ? `message ${message} ` : '';
   const detail = failed
     ? `${failed[1]}: the hunk at line ${failed[2]} does not match`
     : (errors.find((e) => !e.startsWith('patch failed')) ?? stderr.trim().split('\n')[0]);
-  return new RefusedError(
-    `${label}${part} does not apply on its base ${base.slice(0, 12)}: ${detail}`,
+  return new PatchRefusedError(
+    label,
+    `${part}does not apply on its base ${base.slice(0, 12)}: ${detail}`,
     'regenerate it from the vendor tree with `flagpatch patch` (or commit in the fork, whose hook refreshes it)',
   );
 }
