@@ -34,6 +34,8 @@ interface Output {
   progress(line: string): void;
   color: boolean;
   json: boolean;
+  /** The command being run (named in --json output). */
+  command: string;
   /** cwd and env for the library calls. */
   at: { cwd: string; env: NodeJS.ProcessEnv };
   stdin(): Promise<string>;
@@ -56,7 +58,7 @@ ${DEVICE_HELP}
   --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
   --current-commit-id REV     the vendor commit; default HEAD
   --onto REV                  parent of the submission commit; default: the base
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -68,7 +70,7 @@ ${DEVICE_HELP}
         currentCommitId: flags['current-commit-id'] as string | undefined,
         onto: flags.onto as string | undefined,
       });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      if (out.json) return printJson(out, 'patch', r), 0;
       out.log(`flagpatch: wrote ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
       if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
       out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
@@ -92,7 +94,7 @@ ${DEVICE_HELP}
   --dir DIR                   where to materialize (e.g. build)
   --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it or it
                               holds changes
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -105,7 +107,7 @@ ${DEVICE_HELP}
         force: flags.force === true,
         onProgress: out.progress,
       });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      if (out.json) return printJson(out, 'unpatch', r), 0;
       for (const t of r.trees) out.log(`flagpatch: ${t.device} at ${r.id} materialized in ${t.path} (branch ${t.branch}, HEAD ${t.head.slice(0, 12)})`);
       if (r.branch) out.log(`flagpatch: switched to new branch ${r.branch} (HEAD ${r.head!.slice(0, 12)}, base ${r.base.slice(0, 12)})`);
       return 0;
@@ -119,13 +121,13 @@ every patch under the patch folder applies cleanly on its base; device names and
 are valid; and where REV holds the configured device's vendor code, that device's patch is
 fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
 
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { json: 'boolean' },
     positionals: 1,
     async run(flags, pos, out) {
       const { check } = await import('./commands/check.js');
       const r = await check({ ...out.at, rev: pos[0] });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
+      if (out.json) return printJson(out, 'check', r), r.ok ? 0 : 1;
       const at = `${r.rev} (${r.commit.slice(0, 12)})`;
       if (r.ok) {
         const n = r.patches.length;
@@ -145,13 +147,13 @@ the hetero combinations it belongs to, and its state: fresh, stale (does not mat
 fork's vendor code) or does-not-apply. Patches of other devices, which this tree holds no
 code for, are fresh when they apply cleanly.
 
-  --json                      print the rows as JSON`,
+  --json                      print { "version": 1, "command": "status", "patches": [...] }`,
     flags: { json: 'boolean' },
     positionals: 0,
     async run(_flags, _pos, out) {
       const { status } = await import('./commands/status.js');
       const r = await status(out.at);
-      if (out.json) return out.log(JSON.stringify(r.patches, null, 2)), 0;
+      if (out.json) return printJson(out, 'status', { patches: r.patches }), 0;
       if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
       out.log(table(out, r.patches));
       return 0;
@@ -245,9 +247,22 @@ function table(out: Output, rows: PatchReport[]): string {
   ]);
   const head = ['DEVICE', 'ID', 'BASE', 'FILES', 'LINES', 'HETERO', 'STATE'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  // Every column but the last is padded to its width, so STATE starts at the same place on
+  // every line (the last column is not padded: no trailing spaces).
+  const line = (c: string[], last: string) => [...c.slice(0, 6).map((v, i) => v.padEnd(widths[i])), last].join('  ');
   const state = (s: string) => (s === 'fresh' ? paint(out, 'green', s) : paint(out, 'red', s));
-  return [line(head), ...cells.map((c) => line(c.slice(0, 6)) + '  ' + state(c[6]))].join('\n');
+  return [line(head, head[6]), ...cells.map((c) => line(c, state(c[6])))].join('\n');
+}
+
+/** Version of the --json shape: bumped when a field changes meaning or disappears. */
+export const JSON_VERSION = 1;
+
+/**
+ * Every --json output is one object: `{ "version": 1, "command": "<name>", ...fields }`, and on
+ * failure `{ "version": 1, "command": "<name>", "error": { "message", "fix", "exitCode" } }`.
+ */
+function printJson(out: Output, command: string, body: object): void {
+  out.log(JSON.stringify({ version: JSON_VERSION, command, ...body }, null, 2));
 }
 
 function paint(out: Output, color: 'red' | 'green', text: string): string {
@@ -278,6 +293,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     },
     color: io.tty.stdout && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
     json: false,
+    command: '',
     at: { cwd: io.cwd, env: io.env },
     stdin: io.stdin,
   };
@@ -297,6 +313,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       out.log(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;
     }
+    out.command = name;
+    // Set before parsing, so a usage error under --json is JSON too.
+    out.json = Object.hasOwn(command.flags, 'json') && rest.includes('--json');
     const { flags, positionals } = parseArgs(rest, command.flags, command.positionals, name);
     out.json = flags.json === true;
     return await command.run(flags, positionals, out);
@@ -307,23 +326,26 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 function report(e: unknown, out: Output, debug: boolean): number {
   const err = out.err;
-  // Interrupted (Ctrl-C): the signal handler cleans up and ends the process; say nothing more.
+  // Interrupted (Ctrl-C): the CLI's signal handling cleans up and ends the process; say nothing more.
   if (interruption()) return 1;
+  const failure = (message: string, fix: string | null, exitCode: number, internal = false) => {
+    if (out.json) printJson(out, out.command, { error: { message, fix, exitCode, ...(internal ? { internal } : {}) } });
+    return exitCode;
+  };
   if (e instanceof FlagpatchError) {
-    if (out.json) out.log(JSON.stringify({ error: e.message, fix: e.fix, exitCode: e.exitCode }));
     err(`flagpatch: ${paint(out, 'red', 'error')}: ${e.message}`);
     if (e.fix) err(`  fix: ${e.fix}`);
     if (debug) err(e.stack ?? '');
-    return e.exitCode;
+    return failure(e.message, e.fix ?? null, e.exitCode);
   }
   if (e instanceof GitError && /tell me who you are|empty ident/i.test(e.stderr)) {
+    const fix = 'git config --global user.name "Your Name" && git config --global user.email you@example.com';
     err('flagpatch: error: git does not know who you are, so it cannot write the commit');
-    err('  fix: git config --global user.name "Your Name" && git config --global user.email you@example.com');
-    return 1;
+    err(`  fix: ${fix}`);
+    return failure('git does not know who you are, so it cannot write the commit', fix, 1);
   }
   const message = e instanceof Error ? e.message : String(e);
   err(`flagpatch: internal error: ${message}`);
   err(debug ? ((e as Error).stack ?? '') : '  this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output');
-  return 1;
+  return failure(message, 'this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output', 1, true);
 }
-

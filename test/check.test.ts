@@ -37,7 +37,7 @@ test('a fork with a fresh patch passes; vendor code changed without refreshing i
   assert.is(json.violations.length, 1);
   assert.equal(Object.keys(json.violations[0]).sort(), ['fix', 'problem', 'where']);
   const st = JSON.parse(flagpatch(v, ['status', '--json']).stdout);
-  assert.is(st[0].state, 'stale');
+  assert.is(st.patches[0].state, 'stale');
 });
 
 test('vendor code without any patch is reported missing; a tree equal to the base needs none', () => {
@@ -82,7 +82,7 @@ test('a patch that no longer applies on its base fails the check, naming file an
   assert.is(r.code, 1);
   assert.match(r.stdout, `✗ ${file}: does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
   const st = JSON.parse(flagpatch(up.dir, ['status', '--json']).stdout);
-  assert.is(st[0].state, 'does-not-apply');
+  assert.is(st.patches[0].state, 'does-not-apply');
   assert.ok(id);
 });
 
