@@ -15,10 +15,16 @@ export interface CommonOptions {
   cwd?: string;
   /** Environment for git (default: process.env); GIT_INDEX_FILE and friends are honoured. */
   env?: Env;
+  /**
+   * Stops the call early when aborted: no further git process starts, running ones are waited
+   * for, temporary files are removed, and the call rejects with AbortedError. The library
+   * never listens to process signals itself; the CLI aborts this on Ctrl-C and SIGTERM.
+   */
+  signal?: AbortSignal;
 }
 
 export async function openContext(opts: CommonOptions): Promise<Context> {
-  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env, opts.signal);
   return { git, cfg: await loadConfig(git.top) };
 }
 

@@ -4,9 +4,9 @@
 // which the pre-commit hook would pay on every commit (see README, "Dependencies").
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { GitError, RefusedError } from './errors.js';
+import { AbortedError, GitError, RefusedError } from './errors.js';
 import { OID, isOid, nullOid } from './oid.js';
-import { interruption, trackChild } from './tmp.js';
+import { reasonOf, throwIfAborted, trackChild } from './lifecycle.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -20,6 +20,8 @@ export interface RunOptions {
    * holds its .lock, wait and retry (up to ~5 s) instead of failing at once.
    */
   waitForLock?: boolean;
+  /** Once aborted, no git process starts (AbortedError); one already running is let finish. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -103,13 +105,16 @@ export class Git {
     private readonly env: Env,
     /** Hex digits of an object id: 40 (SHA-1) or 64 (SHA-256). */
     readonly oidLength = 40,
+    /** The caller's AbortSignal, if any: every process this Git starts checks it. */
+    readonly signal?: AbortSignal,
   ) {}
 
   /** Opens the repository whose work tree holds `cwd`. */
-  static async open(cwd: string, env: Env = process.env): Promise<Git> {
+  static async open(cwd: string, env: Env = process.env, signal?: AbortSignal): Promise<Git> {
     const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects', '--show-object-format'], {
       env: baseEnv(env),
       ok: [0, 128],
+      signal,
     });
     if (probe.code !== 0) {
       throw new RefusedError(
@@ -118,12 +123,12 @@ export class Git {
       );
     }
     const [top, gitDir, objects, format] = probe.stdout.toString('utf8').trimEnd().split('\n');
-    return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 64 : 40);
+    return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 64 : 40, signal);
   }
 
   /** The same repository with extra environment (e.g. a temporary GIT_INDEX_FILE). */
   with(env: Env): Git {
-    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env }, this.oidLength);
+    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env }, this.oidLength, this.signal);
   }
 
   /**
@@ -134,7 +139,7 @@ export class Git {
     // (Clones and trees made from this repository share its object format.)
     const env = { ...this.env };
     for (const key of REPO_VARIABLES) delete env[key];
-    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.oidLength);
+    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.oidLength, this.signal);
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -142,7 +147,7 @@ export class Git {
     const env = baseEnv({ ...this.env, ...opts.env });
     for (let attempt = 0; ; attempt++) {
       try {
-        return await runGit(this.top, full, { ...opts, env });
+        return await runGit(this.top, full, { ...opts, env, signal: this.signal });
       } catch (e) {
         const lock = e instanceof GitError ? /Unable to create '([^']+\.lock)': File exists/.exec(e.stderr)?.[1] : undefined;
         if (!lock || !opts.waitForLock) throw e;
@@ -152,6 +157,7 @@ export class Git {
             `wait for it to finish and retry; if no git process runs, remove the stale lock: rm '${lock}'`,
           );
         }
+        throwIfAborted(this.signal);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -342,8 +348,11 @@ function baseEnv(env: Env): Env {
 function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
   return new Promise((resolve, reject) => {
-    const stopping = interruption();
-    if (stopping) return reject(new GitError(args, null, `not started: flagpatch is stopping (${stopping})`));
+    try {
+      throwIfAborted(opts.signal);
+    } catch (e) {
+      return reject(e);
+    }
     const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
     const out: Buffer[] = [];
@@ -357,6 +366,8 @@ function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise
       const stderr = Buffer.concat(err).toString('utf8');
       const result = { stdout: Buffer.concat(out), stderr, code: code ?? 128 };
       if (code === 0 || (code !== null && opts.ok?.includes(code))) resolve(result);
+      // (Ctrl-C from a terminal reaches git too: then its failure is the abort.)
+      else if (opts.signal?.aborted) reject(new AbortedError(reasonOf(opts.signal)));
       else reject(new GitError(args, code, stderr));
     });
     // EPIPE when git exits before reading all input is reported through 'close'.

@@ -4,7 +4,6 @@
 // Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
 import { FlagpatchError, GitError, UsageError } from './errors.js';
-import { interruption } from './tmp.js';
 import type { PatchReport } from './inspect.js';
 import type { RefreshResult } from './commands/refresh.js';
 
@@ -26,6 +25,8 @@ export interface Io {
   stdin(): Promise<string>;
   /** Whether stdout / stderr are terminals (colour, progress). */
   tty: { stdout: boolean; stderr: boolean };
+  /** Aborted when the run must stop (the binary aborts it on Ctrl-C, SIGTERM and SIGHUP). */
+  signal?: AbortSignal;
 }
 
 interface Output {
@@ -36,8 +37,8 @@ interface Output {
   json: boolean;
   /** The command being run (named in --json output). */
   command: string;
-  /** cwd and env for the library calls. */
-  at: { cwd: string; env: NodeJS.ProcessEnv };
+  /** cwd, env and the abort signal for the library calls. */
+  at: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal };
   stdin(): Promise<string>;
 }
 
@@ -294,7 +295,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     color: io.tty.stdout && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
     json: false,
     command: '',
-    at: { cwd: io.cwd, env: io.env },
+    at: { cwd: io.cwd, env: io.env, signal: io.signal },
     stdin: io.stdin,
   };
   try {
@@ -320,14 +321,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     out.json = flags.json === true;
     return await command.run(flags, positionals, out);
   } catch (e) {
-    return report(e, out, io.env.FLAGPATCH_DEBUG === '1');
+    return report(e, out, io.env.FLAGPATCH_DEBUG === '1', io.signal);
   }
 }
 
-function report(e: unknown, out: Output, debug: boolean): number {
+function report(e: unknown, out: Output, debug: boolean, signal: AbortSignal | undefined): number {
   const err = out.err;
-  // Interrupted (Ctrl-C): the CLI's signal handling cleans up and ends the process; say nothing more.
-  if (interruption()) return 1;
+  // Interrupted (Ctrl-C): the library has cleaned up and the binary ends the process of the
+  // same signal; say nothing more.
+  if (signal?.aborted) return 1;
   const failure = (message: string, fix: string | null, exitCode: number, internal = false) => {
     if (out.json) printJson(out, out.command, { error: { message, fix, exitCode, ...(internal ? { internal } : {}) } });
     return exitCode;

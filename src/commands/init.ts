@@ -37,7 +37,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (opts.deviceType === undefined) throw new UsageError('init needs --device-type', 'pass --device-type A_X100 (your vendor and chip)');
   const device = checkDevice(opts.deviceType);
   if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
-  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env, opts.signal);
   const top = git.top;
   const existing = await loadConfig(top);
   if (existing.file && existing.file !== CONFIG_FILE) {

@@ -15,7 +15,8 @@ import { OID } from '../oid.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { baseOf } from '../store.js';
-import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
+import { onInterrupt, settled } from '../lifecycle.js';
+import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 
 export interface UnpatchOptions extends CommonOptions {
   deviceTypes?: string[];
@@ -231,6 +232,7 @@ async function materializeAll(
     }
     return built.map((b) => b.result);
   } catch (e) {
+    await settled(); // a clone still running could recreate what cleanup removes
     cleanup();
     throw e;
   } finally {

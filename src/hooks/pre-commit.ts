@@ -12,6 +12,6 @@ export async function preCommit(opts: CommonOptions = {}): Promise<RefreshResult
   if (skipped(env)) return { action: 'skipped' };
   const ctx = await openContext(opts);
   if (!ctx.cfg.deviceType) return { action: 'skipped' };
-  if (lintStagedConfigured(ctx.git.top)) await runLintStaged(ctx.git.top, env as NodeJS.ProcessEnv);
+  if (lintStagedConfigured(ctx.git.top)) await runLintStaged(ctx.git.top, env as NodeJS.ProcessEnv, opts.signal);
   return refreshIn(ctx, env);
 }
