@@ -5,12 +5,11 @@
 // signal so the caller (git, a shell) sees what happened (exit 130, 143).
 // Nothing heavy is imported before the Node version is checked.
 import { createRequire } from 'node:module';
+import { nodeTooOld } from './engines.js';
 
-const engines: string = createRequire(import.meta.url)('../../package.json').engines.node;
-const [major, minor] = process.versions.node.split('.').map(Number);
-const [needMajor, needMinor] = engines.replace(/^>=\s*/, '').split('.').map(Number);
-if (major < needMajor || (major === needMajor && minor < (needMinor ?? 0))) {
-  process.stderr.write(`flagpatch: error: Node ${process.versions.node} is too old; flagpatch needs Node ${engines} (node --version)\n`);
+const tooOld = nodeTooOld(process.versions.node, createRequire(import.meta.url)('../../package.json').engines.node);
+if (tooOld) {
+  process.stderr.write(`${tooOld}\n`);
   process.exit(2);
 }
 

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config.js';
 import { UsageError } from './errors.js';
 import { Git, type Env } from './git.js';
 import { checkDevice } from './layout.js';
+import { isOid } from './oid.js';
 
 export interface Context {
   git: Git;
@@ -46,10 +47,21 @@ export async function revisionOf(git: Git, rev: string | undefined, flag: string
   if (rev.startsWith('-')) throw new UsageError(`${flag}: ${JSON.stringify(rev)} is not a revision`, `pass ${flag} <commit>`);
   const found = await git.resolve(rev);
   if (!found) {
+    const shallow = await git.isShallow();
     throw new UsageError(
-      `${flag}: ${JSON.stringify(rev)} names no commit in this repository`,
-      'check the id, or fetch the upstream history that holds it (git fetch upstream)',
+      `${flag}: ${JSON.stringify(rev)} names no commit in this repository${shallow ? ' (a shallow clone: its history is cut short)' : ''}`,
+      shallow && isOid(rev) ? await fetchFix(git, rev) : 'check the id, or fetch the upstream history that holds it (git fetch upstream)',
     );
   }
   return found;
+}
+
+/**
+ * How to get a missing commit into a shallow clone: fetching it by id, one commit deep (a
+ * plain `git fetch` does not deepen history, and an abbreviated id cannot be fetched).
+ */
+export async function fetchFix(git: Git, sha: string): Promise<string> {
+  const remotes = await git.remotes();
+  const remote = remotes.includes('origin') ? 'origin' : (remotes[0] ?? '<remote>');
+  return isOid(sha) ? `git fetch --depth=1 ${remote} ${sha}` : `git fetch --unshallow ${remote}`;
 }

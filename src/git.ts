@@ -300,6 +300,32 @@ export class Git {
     return parseRaw(out).changes;
   }
 
+  /**
+   * Paths with uncommitted changes in the work tree or index (`git status`), untracked files
+   * too unless `untracked` is false; null when this is not a repository git can read.
+   */
+  async changedPaths(untracked = true): Promise<string[] | null> {
+    const r = await this.run(['status', '--porcelain', '-z', `--untracked-files=${untracked ? 'all' : 'no'}`], { ok: [128] });
+    if (r.code !== 0) return null;
+    const records = r.stdout.toString('utf8').split('\0').filter(Boolean);
+    const paths: string[] = [];
+    for (let i = 0; i < records.length; i++) {
+      paths.push(records[i].slice(3));
+      if (/^[RC]/.test(records[i])) i++; // a rename's or copy's source follows
+    }
+    return paths;
+  }
+
+  /** Whether this is a shallow clone (history cut at some depth). */
+  async isShallow(): Promise<boolean> {
+    return (await this.text(['rev-parse', '--is-shallow-repository'])) === 'true';
+  }
+
+  /** The names of the configured remotes. */
+  async remotes(): Promise<string[]> {
+    return (await this.text(['remote'])).split('\n').filter(Boolean);
+  }
+
   /** Author identity and date (`Name <email> 1700000000 +0100`) git would use now. */
   async authorIdent(): Promise<string> {
     return this.text(['var', 'GIT_AUTHOR_IDENT']);

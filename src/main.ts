@@ -4,6 +4,7 @@
 // Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
 import { FlagpatchError, GitError, UsageError } from './errors.js';
+import { closest } from './suggest.js';
 import type { PatchReport } from './inspect.js';
 import type { RefreshResult } from './commands/refresh.js';
 
@@ -309,7 +310,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, `commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    if (!command) {
+      const near = closest(name, Object.keys(commands));
+      throw new UsageError(`unknown command ${JSON.stringify(name)}`, `${near ? `did you mean flagpatch ${near}? ` : ''}commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       out.log(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;

@@ -1,5 +1,6 @@
 // The patches a tree holds under patchDir, and the base commit each one belongs to.
 import type { Config } from './config.js';
+import { fetchFix } from './context.js';
 import { PatchRefusedError } from './errors.js';
 import type { Entry, Git } from './git.js';
 import { DEVICE_RE, parsePatchPath } from './layout.js';
@@ -48,6 +49,9 @@ export async function baseOf(git: Git, id: string, messages: readonly PatchMessa
     }
   }
   const sha = await lookup(trailer ?? id);
+  if ((!sha || !sha.startsWith(id)) && (await git.isShallow())) {
+    throw new PatchRefusedError(label, `its base ${trailer ?? id} is not in this shallow clone (its history is cut short)`, await fetchFix(git, trailer ?? id));
+  }
   if (!sha || !sha.startsWith(id)) {
     throw new PatchRefusedError(
       label,

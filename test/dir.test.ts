@@ -41,10 +41,12 @@ test('a tree flagpatch made is replaced on rerun, unless it holds uncommitted ch
   fs.appendFileSync(path.join(target, 'README.md'), 'local work\n');
   const r = flagpatch(up.dir, args);
   assert.is(r.code, 1);
-  assert.match(r.stderr, 'uncommitted changes');
+  assert.is(r.stderr.split('\n')[0], `flagpatch: error: ${target} holds uncommitted changes: README.md`, 'the changed files are named');
   assert.match(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), 'local work');
   write(target, { 'README.md': '# FlagScale\n', 'new-untracked.txt': 'x' });
-  assert.is(flagpatch(up.dir, args).code, 1, 'untracked files count as uncommitted work');
+  const u = flagpatch(up.dir, args);
+  assert.is(u.code, 1, 'untracked files count as uncommitted work');
+  assert.is(u.stderr.split('\n')[0], `flagpatch: error: ${target} holds uncommitted changes: new-untracked.txt`);
   assert.ok(fs.existsSync(path.join(target, 'new-untracked.txt')));
 });
 

@@ -93,7 +93,11 @@ function readJson(file: string): Record<string, unknown> {
 function mergePackageJson(file: string, name: string): string | null {
   const exists = fs.existsSync(file);
   const text = exists ? fs.readFileSync(file, 'utf8') : '';
-  const pkg = exists ? readJson(file) : { name: name.toLowerCase().replace(/[^a-z0-9._-]/g, '-'), private: true };
+  // A name of its own: without one, npm names the lock file after the folder, so every clone
+  // in a folder of another name would change package-lock.json.
+  const ownName = name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  const read = exists ? readJson(file) : { private: true };
+  const pkg = typeof read.name === 'string' && read.name ? read : { name: ownName, ...read };
   const own = readJson(path.join(PACKAGE_ROOT, 'package.json')) as { version: string; dependencies: Record<string, string> };
   const dev = ((pkg.devDependencies as Record<string, string> | undefined) ?? {});
   const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};

@@ -143,8 +143,13 @@ function branchName(device: string, id: string): string {
 }
 
 async function unpatchInPlace(git: Git, patch: { device: string; label: string; messages: PatchMessage[]; base: string }, id: string): Promise<{ branch: string; head: string }> {
-  const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
-  if (dirty) throw new RefusedError('the work tree has uncommitted changes; unpatch without --dir checks out a new branch here', 'commit or stash them first, or pass --dir build to materialize elsewhere');
+  const dirty = (await git.changedPaths(false)) ?? [];
+  if (dirty.length) {
+    throw new RefusedError(
+      `the work tree has uncommitted changes (${listed(dirty)}); unpatch without --dir checks out a new branch here`,
+      'commit or stash them first, or pass --dir build to materialize elsewhere',
+    );
+  }
   const branch = branchName(patch.device, id);
   if (await git.commit(`refs/heads/${branch}`)) throw new RefusedError(`branch ${branch} already exists`, `switch to it (git switch ${branch}), or delete it first (git branch -D ${branch})`);
   const head = await withWorkspace((dir) => commitPatch(git.with({ GIT_INDEX_FILE: path.join(dir, 'index') }), patch.base, patch));
@@ -246,10 +251,16 @@ async function checkReplaceable(git: Git, target: string, force: boolean): Promi
   if (!fs.existsSync(path.join(target, '.git', MARKER))) {
     throw new RefusedError(`${target} exists and flagpatch did not make it`, 'move it away, pick another --dir, or pass --force to replace it');
   }
-  const r = await git.elsewhere(target).run(['status', '--porcelain'], { ok: [128] });
-  if (r.code !== 0 || r.stdout.length) {
-    throw new RefusedError(`${target} holds uncommitted changes`, 'commit or save them, or pass --force to replace the tree');
+  const changed = await git.elsewhere(target).changedPaths();
+  if (changed === null) throw new RefusedError(`${target} is not a git repository any more`, 'move it away, or pass --force to replace it');
+  if (changed.length) {
+    throw new RefusedError(`${target} holds uncommitted changes: ${listed(changed)}`, 'commit or save them, or pass --force to replace the tree');
   }
+}
+
+/** Up to five paths, then how many more. */
+function listed(paths: readonly string[]): string {
+  return `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 }
 
 function isInside(parent: string, child: string): boolean {
