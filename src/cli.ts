@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { nodeTooOld } from './engines.js';
 
-const tooOld = nodeTooOld(process.versions.node, createRequire(import.meta.url)('../../package.json').engines.node);
+const tooOld = nodeTooOld(process.versions.node, createRequire(import.meta.url)('flagpatch/package.json').engines.node);
 if (tooOld) {
   process.stderr.write(`${tooOld}\n`);
   process.exit(2);

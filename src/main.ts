@@ -305,8 +305,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return name ? 0 : 2;
     }
     if (name === '--version' || name === '-v') {
-      const { createRequire } = await import('node:module');
-      out.log(createRequire(import.meta.url)('../../package.json').version);
+      const { ownPackage } = await import('./templates.js');
+      out.log(ownPackage().version);
       return 0;
     }
     const command = Object.hasOwn(commands, name) ? commands[name] : undefined;

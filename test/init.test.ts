@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanup, commitAll, flagpatch, fork, tmpdir, upstream, write } from './helpers.js';
+import { ROOT, cleanup, commitAll, flagpatch, fork, tmpdir, upstream, write } from './helpers.js';
 
 test.after.each(cleanup);
 
@@ -21,6 +21,9 @@ test('init names a nameless package.json after the fork and keeps its other fiel
   assert.is(pkg.name, 'my-fork');
   assert.is(pkg.scripts.build, 'make');
   assert.is(pkg.scripts.prepare, 'husky hooks');
+  for (const f of ['hooks/pre-commit', 'hooks/pre-push', 'hetero.txt']) {
+    assert.is(fs.readFileSync(path.join(v, f), 'utf8'), fs.readFileSync(path.join(ROOT, 'templates', f), 'utf8'), `${f} is the shipped template`);
+  }
   assert.is(flagpatch(v, ['init', '--device-type', 'A_X100', '--base-commit-id', base]).stdout, 'flagpatch init: already set up; nothing changed\n');
 });
 
