@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { faultTrials, type Kind, type TrialReport } from '../test/faults.js';
-import { cleanup } from '../test/helpers.js';
+import { faultTrials, type Kind, type TrialReport } from './lib/faults.js';
+import { cleanup } from './lib/repos.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name: string, fallback: number) => {

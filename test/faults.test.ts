@@ -2,7 +2,7 @@
 // run with figures is `npm run reliability -- --trials N`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { faultTrials, type Kind } from './faults.js';
+import { faultTrials, type Kind } from '../scripts/lib/faults.js';
 import { cleanup } from './helpers.js';
 
 const TRIALS = Number(process.env.FLAGPATCH_TRIALS ?? 50);

@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { parseHetero } from '../src/hetero.js';
 import { main } from '../src/main.js';
-import { rng } from './faults.js';
+import { rng } from '../scripts/lib/faults.js';
 import { ENV, cleanup, commitAll, tmpdir, upstream, write } from './helpers.js';
 
 export const FUZZ_INPUTS = Number(process.env.FLAGPATCH_FUZZ ?? 1000);
