@@ -17,7 +17,10 @@ test('--json: { version: 1, command, ... } for patch, unpatch, check and status,
   assert.equal(Object.keys(status), ['version', 'command', 'patches']);
   assert.is(status.version, 1);
   assert.is(status.command, 'status');
-  assert.equal((status.patches as { device: string; state: string }[]).map((p) => [p.device, p.state]), [['A_X100', 'fresh']]);
+  assert.equal(
+    (status.patches as { device: string; state: string }[]).map((p) => [p.device, p.state]),
+    [['A_X100', 'fresh']],
+  );
 
   const check = parse(flagpatch(up.dir, ['check', '--json']));
   assert.equal(Object.keys(check), ['version', 'command', 'rev', 'commit', 'patches', 'violations', 'ok']);

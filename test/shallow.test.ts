@@ -16,11 +16,7 @@ test('a shallow clone lacking the base: the problem says shallow, the fix is the
   const r = flagpatch(ci, ['check']);
   assert.is(r.code, 1, r.stdout);
   const fetch = `git fetch --depth=1 origin ${up.base}`;
-  assert.equal(r.stdout.split('\n').slice(1), [
-    `✗ hardwares/A_X100/${id}/${id}.patch: its base ${up.base} is not in this shallow clone (its history is cut short)`,
-    `    fix: ${fetch}`,
-    '',
-  ]);
+  assert.equal(r.stdout.split('\n').slice(1), [`✗ hardwares/A_X100/${id}/${id}.patch: its base ${up.base} is not in this shallow clone (its history is cut short)`, `    fix: ${fetch}`, '']);
   git(ci, fetch.split(' ').slice(1));
   const ok = flagpatch(ci, ['check']);
   assert.is(ok.code, 0, ok.stdout);

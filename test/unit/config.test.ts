@@ -39,7 +39,10 @@ test('the shipped JSON Schema: every key it allows the validator knows, and it a
   const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'flagpatchrc.schema.json'), 'utf8'));
   assert.is(schema.additionalProperties, false);
   for (const key of Object.keys(schema.properties)) {
-    assert.not.ok(problems({ [key]: null }).some((p) => p.includes('unknown key')), `${key} is in the schema but unknown to the validator`);
+    assert.not.ok(
+      problems({ [key]: null }).some((p) => p.includes('unknown key')),
+      `${key} is in the schema but unknown to the validator`,
+    );
   }
   const known = /\(known: ([^)]+)\)/.exec(problems({ zzz: 1 })[0])![1].split(', ');
   for (const key of known) assert.ok(key in schema.properties, `${key} is accepted but missing from the schema`);

@@ -55,7 +55,11 @@ test(`${INPUTS} generated registries: parse gives back exactly the generated com
     const what = `input ${i} (seed ${SEED + 2}): ${JSON.stringify(text)}`;
     const h = parseHetero(text, 6);
     assert.equal(h.problems, [], what);
-    assert.equal(h.combinations, lines.map((l, k) => ({ line: at[k], id: l.id, devices: l.devices })), what);
+    assert.equal(
+      h.combinations,
+      lines.map((l, k) => ({ line: at[k], id: l.id, devices: l.devices })),
+      what,
+    );
   }
 });
 
@@ -83,8 +87,16 @@ test(`${INPUTS} registries with one broken line: exactly that line is reported`,
     assert.is(h.problems[0].line, where + 1, what);
     assert.match(h.problems[0].message, message, what);
     assert.ok(h.problems[0].fix, what);
-    assert.equal(h.combinations.map((c) => c.id), lines.map((l) => l.id), what);
-    assert.equal(h.combinations.map((c) => c.line), at.map((n) => (n > where ? n + 1 : n)), what);
+    assert.equal(
+      h.combinations.map((c) => c.id),
+      lines.map((l) => l.id),
+      what,
+    );
+    assert.equal(
+      h.combinations.map((c) => c.line),
+      at.map((n) => (n > where ? n + 1 : n)),
+      what,
+    );
   }
 });
 
@@ -100,7 +112,13 @@ test('addCombination: nothing when listed, extends a subset line keeping its com
   assert.is(addCombination(text, h, 'aaaaaa', ['A_X100', 'B_Y100', 'C_Z1']), '# reg\r\naaaaaa: A_X100 B_Y100 C_Z1 # first\r\n');
   assert.is(addCombination('x', parseHetero('', 6), 'bbbbbb', ['A', 'B']), 'x\nbbbbbb: A B\n');
   const grown = addCombination(text, h, 'cccccc', ['A_X100', 'C_Z1']);
-  assert.equal(parseHetero(grown, 6).combinations.map((c) => [c.id, c.devices]), [['aaaaaa', ['A_X100', 'B_Y100']], ['cccccc', ['A_X100', 'C_Z1']]]);
+  assert.equal(
+    parseHetero(grown, 6).combinations.map((c) => [c.id, c.devices]),
+    [
+      ['aaaaaa', ['A_X100', 'B_Y100']],
+      ['cccccc', ['A_X100', 'C_Z1']],
+    ],
+  );
 });
 
 test.run();

@@ -49,20 +49,29 @@ index 1111111..2222222 100644
 +new
 `;
 
-for (const [label, oid] of [['SHA-1', 'a'.repeat(40)], ['SHA-256', 'b'.repeat(64)]]) {
+for (const [label, oid] of [
+  ['SHA-1', 'a'.repeat(40)],
+  ['SHA-256', 'b'.repeat(64)],
+]) {
   test(`what formatMailbox writes parses back to its fields (${label} base)`, () => {
     const info = { author: { name: 'Zoë Vendor', email: 'z@v.example', date: 'Fri, 2 Jan 2026 03:04:05 +0000' }, subject: '[A_X100] Adapt FlagScale', base: oid, device: 'A_X100' };
     const [m, ...more] = parsePatch(formatMailbox(info, Buffer.from(DIFF)), 'x.patch');
     assert.is(more.length, 0);
     assert.equal([m.author, m.date, m.subject, m.base, m.device], [{ name: 'Zoë Vendor', email: 'z@v.example' }, info.author.date, info.subject, oid, 'A_X100']);
-    assert.equal(m.files.map((f) => [f.oldPath, f.newPath, f.added, f.removed]), [['README.md', 'README.md', 1, 1]]);
+    assert.equal(
+      m.files.map((f) => [f.oldPath, f.newPath, f.added, f.removed]),
+      [['README.md', 'README.md', 1, 1]],
+    );
   });
 }
 
 test('a mailbox separator with a 64-digit id starts a message, as git format-patch writes in SHA-256 repositories', () => {
   const one = `From ${'c'.repeat(64)} Mon Sep 17 00:00:00 2001\nFrom: A <a@b>\nSubject: [PATCH] one\n\n---\ndiff --git a/x b/x\nindex 1111111..2222222 100644\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n`;
   const messages = parsePatch(Buffer.from(one + one.replace('one', 'two')), 'x.patch');
-  assert.equal(messages.map((m) => m.subject), ['one', 'two']);
+  assert.equal(
+    messages.map((m) => m.subject),
+    ['one', 'two'],
+  );
 });
 
 test.run();
