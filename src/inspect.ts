@@ -117,12 +117,15 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
     return report;
   });
   for (const r of reports) {
-    if (r.state === 'stale') violations.push({ where: r.path, problem: r.problem!, fix: 'refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify), or run flagpatch patch' });
+    if (r.state === 'stale') violations.push({ where: r.path, problem: r.problem!, fix: STALE_FIX });
     if (r.state === 'does-not-apply') violations.push({ where: r.path, problem: r.problem!, fix: r.fix ?? 'regenerate the patch with `flagpatch patch`' });
     delete r.fix;
   }
   return { rev, commit, patches: reports, violations };
 }
+
+/** What refreshes a stale patch in HEAD (flagpatch patch does not: it makes a submission branch). */
+export const STALE_FIX = 'amend with the hooks on: git commit --amend --no-edit (the pre-commit hook regenerates the patch; --no-verify would skip it)';
 
 export async function readHetero(git: Git, cfg: Config, tree: string): Promise<Hetero> {
   const sha = await git.objectAt(tree, cfg.heteroFile);
