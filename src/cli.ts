@@ -19,6 +19,7 @@ const { runCleanups } = await import('./lifecycle.js');
 function stdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     if (process.stdin.isTTY) return resolve('');
+    controller.signal.addEventListener('abort', () => resolve('')); // the run stops at its next step
     const chunks: Buffer[] = [];
     process.stdin.on('data', (c: Buffer) => chunks.push(c));
     process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

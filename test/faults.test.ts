@@ -16,6 +16,7 @@ for (const kind of ['patch', 'unpatch', 'refresh'] as Kind[]) {
     assert.equal(r.failures, [], r.failures.slice(0, 5).join('\n'));
     assert.is(r.trials, TRIALS);
     assert.ok(r.interrupted >= TRIALS / 4, `only ${r.interrupted} of ${TRIALS} runs were interrupted: the kills come too late`);
+    assert.ok(r.sigint > 0, 'some runs died of Ctrl-C (SIGINT) after cleaning up, as a shell expects (exit 130)');
   });
 }
 
