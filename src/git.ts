@@ -81,6 +81,9 @@ const REPO_VARIABLES = [
   'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES',
 ];
 
+// `cat-file --batch`'s header of a found object: `<id> <type> <size>`.
+const BATCH_HEADER_RE = new RegExp(`^(${OID}) (\\S+) (\\d+)$`);
+
 // Settings that would change what git prints or applies, pinned for every call so a user's
 // config (diff.noprefix, color.ui=always, core.quotepath, apply.whitespace=fix...) cannot
 // change the patch or its verification.
@@ -190,7 +193,7 @@ export class Git {
     for (let i = 0; i < specs.length; i++) {
       const nl = out.indexOf(0x0a, pos);
       const header = out.subarray(pos, nl).toString('utf8');
-      const m = new RegExp(`^(${OID}) (\\S+) (\\d+)$`).exec(header);
+      const m = BATCH_HEADER_RE.exec(header);
       if (!m) {
         found.push(null); // "<spec> missing" or "ambiguous"
         pos = nl + 1;
