@@ -3,9 +3,10 @@
 // tests call it in-process (the fuzzing does, thousands of times).
 // Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
-import { FlagpatchError, GitError, UsageError } from './errors.js';
+import { errorJson, renderError, renderProblems, statusTable } from './cli/render.js';
+import { FlagpatchError, UsageError } from './errors.js';
+import { escapeText, safeLine } from './text.js';
 import { closest } from './suggest.js';
-import type { PatchReport } from './inspect.js';
 import type { RefreshResult } from './commands/refresh.js';
 
 interface Command {
@@ -117,27 +118,34 @@ ${DEVICE_HELP}
   },
   check: {
     summary: 'validate hetero.txt and every patch (pre-push and CI)',
-    usage: 'flagpatch check [REV] [--json]',
+    usage: 'flagpatch check [REV] [--config-from TRUSTED [--allow-config-change]] [--json]',
     help: `Checks REV (default HEAD): hetero.txt parses; every device it lists has its patch at that ID;
 every patch under the patch folder applies cleanly on its base; device names and folder layout
 are valid; and where REV holds the configured device's vendor code, that device's patch is
 fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
+REV is judged with the config it holds itself (never the work tree's copy). For pull requests
+from others, --config-from judges it with a trusted revision's config instead.
 
+  --config-from TRUSTED       judge with the config of TRUSTED (CI: the target branch); a REV
+                              whose own config differs is a violation naming the changed keys
+  --allow-config-change       with --config-from: accept a REV that changes the config
   --json                      print the result as one JSON object (see the README)`,
-    flags: { json: 'boolean' },
+    flags: { json: 'boolean', 'config-from': 'string', 'allow-config-change': 'boolean' },
     positionals: 1,
     async run(flags, pos, out) {
       const { check } = await import('./commands/check.js');
-      const r = await check({ ...out.at, rev: pos[0] });
+      if (flags['allow-config-change'] && !flags['config-from']) throw new UsageError('--allow-config-change needs --config-from', 'pass --config-from <trusted revision>, e.g. origin/main');
+      const r = await check({ ...out.at, rev: pos[0], configFrom: flags['config-from'] as string | undefined, allowConfigChange: flags['allow-config-change'] === true });
       if (out.json) return printJson(out, 'check', r), r.ok ? 0 : 1;
-      const at = `${r.rev} (${r.commit.slice(0, 12)})`;
+      const at = `${escapeText(r.rev)} (${r.commit.slice(0, 12)})${r.configFrom !== r.rev ? ` with the config of ${escapeText(r.configFrom)}` : ''}`;
       if (r.ok) {
         const n = r.patches.length;
         out.log(`flagpatch check: ${at}: ok (${n} patch${n === 1 ? ' applies' : 'es apply'}, every hetero combination complete)`);
         return 0;
       }
-      out.log(`flagpatch check: ${at}: ${r.violations.length} problem${r.violations.length === 1 ? '' : 's'}`);
-      for (const v of r.violations) out.log(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+      const n = r.violations.length + r.omitted;
+      out.log(`flagpatch check: ${at}: ${n} problem${n === 1 ? '' : 's'}`);
+      for (const line of renderProblems(out, r.violations, r.omitted)) out.log(line);
       return 1;
     },
   },
@@ -157,7 +165,7 @@ code for, are fresh when they apply cleanly.
       const r = await status(out.at);
       if (out.json) return printJson(out, 'status', { patches: r.patches }), 0;
       if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
-      out.log(table(out, r.patches));
+      out.log(statusTable(out, r.patches));
       return 0;
     },
   },
@@ -221,8 +229,9 @@ with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
         const r = await prePush({ ...out.at, input: await out.stdin() });
         for (const c of r.checks) {
           if (c.violations.length === 0) continue;
-          out.err(`flagpatch: push refused: ${c.refs.join(', ')} (${c.commit.slice(0, 12)}) has ${c.violations.length} problem${c.violations.length === 1 ? '' : 's'}`);
-          for (const v of c.violations) out.err(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+          const n = c.violations.length + c.omitted;
+          out.err(`flagpatch: push refused: ${escapeText(c.refs.join(', '))} (${c.commit.slice(0, 12)}) has ${n} problem${n === 1 ? '' : 's'}`);
+          for (const line of renderProblems(out, c.violations, c.omitted)) out.err(line);
         }
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
         return r.ok ? 0 : 1;
@@ -233,27 +242,8 @@ with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
 };
 
 function printRefresh(out: Output, r: RefreshResult): void {
-  if (r.action === 'updated') out.log(`flagpatch: updated ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions})`);
-  else if (r.action === 'removed') out.log(`flagpatch: removed ${r.patchPath} (no vendor changes left)`);
-}
-
-function table(out: Output, rows: PatchReport[]): string {
-  const cells = rows.map((p) => [
-    p.device,
-    p.id,
-    p.base ? `${p.base.slice(0, 12)} ${p.baseDate}` : '?',
-    String(p.files),
-    `+${p.insertions} −${p.deletions}`,
-    p.combinations.map((c) => c.join('+')).join(', ') || '-',
-    p.state,
-  ]);
-  const head = ['DEVICE', 'ID', 'BASE', 'FILES', 'LINES', 'HETERO', 'STATE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  // Every column but the last is padded to its width, so STATE starts at the same place on
-  // every line (the last column is not padded: no trailing spaces).
-  const line = (c: string[], last: string) => [...c.slice(0, 6).map((v, i) => v.padEnd(widths[i])), last].join('  ');
-  const state = (s: string) => (s === 'fresh' ? paint(out, 'green', s) : paint(out, 'red', s));
-  return [line(head, head[6]), ...cells.map((c) => line(c, state(c[6])))].join('\n');
+  if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${r.files} files, +${r.insertions} −${r.deletions})`);
+  else if (r.action === 'removed') out.log(`flagpatch: removed ${escapeText(r.patchPath!)} (no vendor changes left)`);
 }
 
 /** Version of the --json shape: bumped when a field changes meaning or disappears. */
@@ -261,15 +251,10 @@ export const JSON_VERSION = 1;
 
 /**
  * Every --json output is one object: `{ "version": 1, "command": "<name>", ...fields }`, and on
- * failure `{ "version": 1, "command": "<name>", "error": { "message", "fix", "exitCode" } }`.
+ * failure `{ "version": 1, "command": "<name>", "error": { "where", "problem", "fix", "exitCode" } }`.
  */
 function printJson(out: Output, command: string, body: object): void {
   out.log(JSON.stringify({ version: JSON_VERSION, command, ...body }, null, 2));
-}
-
-function paint(out: Output, color: 'red' | 'green', text: string): string {
-  if (!out.color) return text;
-  return `\x1b[${color === 'red' ? 31 : 32}m${text}\x1b[39m`;
 }
 
 function usage(): string {
@@ -288,8 +273,9 @@ function usage(): string {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   const out: Output = {
-    log: (line) => io.stdout(`${line}\n`),
-    err: (line) => io.stderr(`${line}\n`),
+    // Every printed line passes safeLine: none can be taken for a CI workflow command.
+    log: (text) => io.stdout(`${text.split('\n').map(safeLine).join('\n')}\n`),
+    err: (text) => io.stderr(`${text.split('\n').map(safeLine).join('\n')}\n`),
     progress: (line) => {
       if (io.tty.stderr) io.stderr(`${line}\n`);
     },
@@ -330,28 +316,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 function report(e: unknown, out: Output, debug: boolean, signal: AbortSignal | undefined): number {
-  const err = out.err;
   // Interrupted (Ctrl-C): the library has cleaned up and the binary ends the process of the
   // same signal; say nothing more.
   if (signal?.aborted) return 1;
-  const failure = (message: string, fix: string | null, exitCode: number, internal = false) => {
-    if (out.json) printJson(out, out.command, { error: { message, fix, exitCode, ...(internal ? { internal } : {}) } });
-    return exitCode;
-  };
-  if (e instanceof FlagpatchError) {
-    err(`flagpatch: ${paint(out, 'red', 'error')}: ${e.message}`);
-    if (e.fix) err(`  fix: ${e.fix}`);
-    if (debug) err(e.stack ?? '');
-    return failure(e.message, e.fix ?? null, e.exitCode);
-  }
-  if (e instanceof GitError && /tell me who you are|empty ident/i.test(e.stderr)) {
-    const fix = 'git config --global user.name "Your Name" && git config --global user.email you@example.com';
-    err('flagpatch: error: git does not know who you are, so it cannot write the commit');
-    err(`  fix: ${fix}`);
-    return failure('git does not know who you are, so it cannot write the commit', fix, 1);
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  err(`flagpatch: internal error: ${message}`);
-  err(debug ? ((e as Error).stack ?? '') : '  this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output');
-  return failure(message, 'this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output', 1, true);
+  if (out.json) printJson(out, out.command, errorJson(e));
+  for (const line of renderError(out, e, debug)) out.err(line);
+  return e instanceof FlagpatchError ? e.exitCode : 1;
 }

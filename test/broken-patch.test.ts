@@ -23,18 +23,19 @@ test('check and pre-push name a patch that does not apply once, with the hunk an
   assert.is(r.code, 1);
   assert.equal(r.stdout.split('\n'), [`flagpatch check: HEAD (${head.slice(0, 12)}): 1 problem`, problem, fix, '']);
 
-  // The pre-push hook of a fork configured for A_X100, pushing that commit.
+  // The pre-push hook of a fork configured for A_X100 (the pushed commit's config decides).
   fs.writeFileSync(path.join(up.dir, '.flagpatchrc.json'), JSON.stringify({ deviceType: 'A_X100', baseCommit: up.base }));
+  const pushed = commitAll(up.dir, 'configure A_X100');
   const zero = '0'.repeat(40);
   const hook = spawnSync(process.execPath, [CLI, 'hook', 'pre-push', 'origin', 'url'], {
     cwd: up.dir,
     env: ENV,
-    input: `refs/heads/main ${head} refs/heads/main ${zero}\n`,
+    input: `refs/heads/main ${pushed} refs/heads/main ${zero}\n`,
     encoding: 'utf8',
   });
   assert.is(hook.status, 1);
   assert.equal(hook.stderr.split('\n'), [
-    `flagpatch: push refused: refs/heads/main (${head.slice(0, 12)}) has 1 problem`,
+    `flagpatch: push refused: refs/heads/main (${pushed.slice(0, 12)}) has 1 problem`,
     problem,
     fix,
     'flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)',

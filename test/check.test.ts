@@ -30,7 +30,7 @@ test('a fork with a fresh patch passes; vendor code changed without refreshing i
   const r = flagpatch(v, ['check']);
   assert.is(r.code, 1);
   assert.match(r.stdout, `✗ ${file}: stale: it does not match the vendor code of this commit at flagscale/train.py`);
-  assert.match(r.stdout, '\n    fix: amend with the hooks on: git commit --amend --no-edit (the pre-commit hook regenerates the patch; --no-verify would skip it)\n');
+  assert.match(r.stdout, '\n    fix: refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify); `flagpatch patch` makes a submission, it does not refresh this commit\n');
   assert.is(flagpatch(v, ['check', 'HEAD~1']).code, 0, 'an older commit can be checked');
   const json = JSON.parse(flagpatch(v, ['check', '--json']).stdout);
   assert.is(json.ok, false);
@@ -73,16 +73,19 @@ test('upstream: every hetero and layout problem is listed with file:line and a f
 });
 
 test('a patch that no longer applies on its base fails the check, naming file and hunk', () => {
-  const { up, v, file } = freshFork();
+  const { up, v, id, file } = freshFork();
   accept(up.dir, v, 'flagpatch/A_X100');
   const p = path.join(up.dir, file);
   fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace('-    return 1', '-    return 7'));
   commitAll(up.dir, 'corrupt');
   const r = flagpatch(up.dir, ['check']);
   assert.is(r.code, 1);
-  assert.match(r.stdout, `✗ ${file}: does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
+  // The whole line: the patch path once, then why.
+  const line = r.stdout.split('\n').find((l) => l.includes('does not apply'));
+  assert.is(line, `✗ ${file}: does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
   const st = JSON.parse(flagpatch(up.dir, ['status', '--json']).stdout);
   assert.is(st.patches[0].state, 'does-not-apply');
+  assert.is(st.patches[0].id, id);
 });
 
 test('a patch whose base is not in the repository, or not a patch at all, fails the check', () => {

@@ -23,7 +23,7 @@ test('--json: { version: 1, command, ... } for patch, unpatch, check and status,
   );
 
   const check = parse(flagpatch(up.dir, ['check', '--json']));
-  assert.equal(Object.keys(check), ['version', 'command', 'rev', 'commit', 'patches', 'violations', 'ok']);
+  assert.equal(Object.keys(check), ['version', 'command', 'rev', 'commit', 'configFrom', 'patches', 'violations', 'omitted', 'ok']);
   assert.equal([check.version, check.command, check.ok], [1, 'check', true]);
 
   const patch = flagpatch(up.vendor, ['patch', '--device-type', 'A_X100', '--base-commit-id', up.base, '--json']);
@@ -39,12 +39,12 @@ test('--json: { version: 1, command, ... } for patch, unpatch, check and status,
   assert.equal(parse(refused), {
     version: 1,
     command: 'unpatch',
-    error: { message: 'no A_X100 patch for --commit-id ffffff', fix: `A_X100 has patches at: ${id}; pass one of them`, exitCode: 1 },
+    error: { problem: 'no A_X100 patch for --commit-id ffffff', fix: `A_X100 has patches at: ${id}; pass one of them`, exitCode: 1 },
   });
   assert.match(refused.stderr, 'flagpatch: error: no A_X100 patch for --commit-id ffffff', 'stderr still says it for people');
   const usage = flagpatch(up.dir, ['status', '--json', 'extra']);
   assert.is(usage.code, 2);
-  assert.equal(parse(usage), { version: 1, command: 'status', error: { message: 'status: unexpected argument "extra"', fix: 'see flagpatch status --help', exitCode: 2 } });
+  assert.equal(parse(usage), { version: 1, command: 'status', error: { problem: 'status: unexpected argument "extra"', fix: 'see flagpatch status --help', exitCode: 2 } });
 });
 
 test.run();

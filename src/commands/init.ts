@@ -11,6 +11,7 @@ import { RefusedError, UsageError } from '../errors.js';
 import { Git } from '../git.js';
 import { checkDevice, HOOKS_DIR } from '../layout.js';
 import { ownPackage, readTemplate } from '../templates.js';
+import { diskSource } from '../source.js';
 import { writeFileAtomic } from '../tmp.js';
 
 export interface InitOptions extends CommonOptions {
@@ -39,7 +40,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
   const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env, opts.signal);
   const top = git.top;
-  const existing = await loadConfig(top);
+  const existing = await loadConfig(diskSource(top));
   if (existing.file && existing.file !== CONFIG_FILE) {
     throw new RefusedError(`the flagpatch config is already in ${existing.file}; init writes ${CONFIG_FILE}`, `move the settings from ${existing.file} to ${CONFIG_FILE}, or set deviceType and baseCommit there yourself`);
   }

@@ -4,7 +4,7 @@
 // directory, so checking a patch adds nothing to the user's repository.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PatchRefusedError } from '../errors.js';
+import { RefusedError } from '../errors.js';
 import type { Entry, Git, RawChange } from '../git.js';
 import type { PatchMessage } from './parse.js';
 
@@ -89,7 +89,7 @@ export async function applyMessage(git: Git, message: PatchMessage, label: strin
   if (r.code !== 0) throw applyFailure(r.stderr, label, base, part);
 }
 
-function applyFailure(stderr: string, label: string, base: string, message: number): PatchRefusedError {
+function applyFailure(stderr: string, label: string, base: string, message: number): RefusedError {
   const failed = /patch failed: (.+):(\d+)/.exec(stderr);
   const errors = stderr
     .split('\n')
@@ -99,9 +99,9 @@ function applyFailure(stderr: string, label: string, base: string, message: numb
   const detail = failed
     ? `${failed[1]}: the hunk at line ${failed[2]} does not match`
     : (errors.find((e) => !e.startsWith('patch failed')) ?? stderr.trim().split('\n')[0]);
-  return new PatchRefusedError(
-    label,
+  return new RefusedError(
     `${part}does not apply on its base ${base.slice(0, 12)}: ${detail}`,
     'regenerate it from the vendor tree with `flagpatch patch` (or commit in the fork, whose hook refreshes it)',
+    label,
   );
 }

@@ -88,7 +88,7 @@ test('main: an unknown command or flag names the closest one; exit 2', async () 
 test('main: a usage error under --json is the versioned object on stdout, words on stderr', async () => {
   const r = await run(['check', '--json', 'a', 'b']);
   assert.is(r.code, 2);
-  assert.equal(JSON.parse(r.out), { version: 1, command: 'check', error: { message: 'check: unexpected argument "b"', fix: 'see flagpatch check --help', exitCode: 2 } });
+  assert.equal(JSON.parse(r.out), { version: 1, command: 'check', error: { problem: 'check: unexpected argument "b"', fix: 'see flagpatch check --help', exitCode: 2 } });
   assert.match(r.err, 'flagpatch: error: check: unexpected argument "b"');
 });
 

@@ -8,9 +8,9 @@ import { validateConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { ROOT } from '../helpers.js';
 
-const problems = (raw: unknown): string[] => {
+const problems = (raw: unknown): readonly string[] => {
   try {
-    validateConfig(raw, '/x/FlagScale', '.flagpatchrc.json');
+    validateConfig(raw, 'FlagScale', '.flagpatchrc.json');
     return [];
   } catch (e) {
     assert.instance(e, ConfigError);
@@ -19,8 +19,8 @@ const problems = (raw: unknown): string[] => {
 };
 
 test('defaults, and good values taken as given', () => {
-  assert.equal(validateConfig({}, '/x/FlagScale', undefined), { patchDir: 'hardwares', heteroFile: 'hetero.txt', idLength: 6, exclude: [], name: 'FlagScale', file: undefined });
-  const cfg = validateConfig({ deviceType: 'A_X100', baseCommit: 'a'.repeat(64), patchDir: 'p/', idLength: 8, exclude: ['gen/*'], name: 'FS' }, '/x/y', 'f.json');
+  assert.equal(validateConfig({}, 'FlagScale', undefined), { patchDir: 'hardwares', heteroFile: 'hetero.txt', idLength: 6, exclude: [], name: 'FlagScale', file: undefined });
+  const cfg = validateConfig({ deviceType: 'A_X100', baseCommit: 'a'.repeat(64), patchDir: 'p/', idLength: 8, exclude: ['gen/*'], name: 'FS' }, 'y', 'f.json');
   assert.equal([cfg.deviceType, cfg.baseCommit, cfg.patchDir, cfg.idLength, cfg.exclude, cfg.name], ['A_X100', 'a'.repeat(64), 'p', 8, ['gen/*'], 'FS']);
 });
 
@@ -28,7 +28,7 @@ test('every bad key at once, each with its key, what was expected and what was f
   assert.equal(problems({ deviceType: 'a b', idLength: 'six', patchDir: '../x', name: '.', colour: 1 }), [
     'colour: unknown key (known: deviceType, baseCommit, patchDir, heteroFile, idLength, exclude, name)',
     'deviceType: expected a device name of ASCII letters, digits and _ (e.g. "A_X100"), found the string "a b"',
-    'patchDir: expected a relative path inside the repository, without ".." (e.g. "hardwares"), found the string "../x"',
+    'patchDir: expected a relative path inside the repository, without "..", "." or ".git" (e.g. "hardwares"), found the string "../x"',
     'idLength: expected a whole number from 4 to 40, found the string "six"',
     'name: expected a folder name (no "/", not "." or ".."), found the string "."',
   ]);

@@ -1,6 +1,6 @@
-// The patch parser in-process, no git: every patch of the hostile corpus is refused by
-// parsePatch itself (or, for the few only git can judge against a base, parses to exactly the
-// paths it names, which apply then refuses); what flagpatch writes parses back to its fields.
+// The patch reader in-process, no git: every patch of the hostile corpus is refused by
+// parsePatch or the stored-patch rules (or, for the two only a base can judge, parses, and
+// apply refuses it in test/hostile.test.ts); what flagpatch writes parses back to its fields.
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { PatchRefusedError } from '../../src/errors.js';
 import { formatMailbox } from '../../src/patch/format.js';
 import { parsePatch } from '../../src/patch/parse.js';
+import { checkPatchRules } from '../../src/patch/rules.js';
 import { ROOT } from '../helpers.js';
 
 const CORPUS = path.join(ROOT, 'test', 'fixtures', 'hostile');
@@ -16,10 +17,13 @@ const expect: Record<string, string> = JSON.parse(fs.readFileSync(path.join(CORP
 const REFUSED_ON_APPLY = new Set(['write-through-base-symlink.patch', 'huge-hunk (generated: 50 MB)']);
 
 for (const name of Object.keys(expect).filter((n) => !REFUSED_ON_APPLY.has(n))) {
-  test(`hostile ${name}: parsePatch refuses it: ${expect[name]}`, () => {
+  test(`hostile ${name}: parsePatch and the stored-patch rules refuse it: ${expect[name]}`, () => {
     const buf = fs.readFileSync(path.join(CORPUS, name));
     try {
-      parsePatch(buf, 'x.patch');
+      // What every reader runs: the parser, then the rules for a patch stored at EVIL/<ID>.
+      const messages = parsePatch(buf, 'x.patch');
+      const id = messages.find((m) => m.base)?.base?.slice(0, 6) ?? '111111';
+      checkPatchRules(messages, { patchDir: 'hardwares', heteroFile: 'hetero.txt', exclude: [] }, { device: 'EVIL', id, path: 'x.patch' });
     } catch (e) {
       assert.instance(e, PatchRefusedError);
       assert.is((e as PatchRefusedError).patchFile, 'x.patch');
@@ -27,7 +31,7 @@ for (const name of Object.keys(expect).filter((n) => !REFUSED_ON_APPLY.has(n))) 
       assert.ok((e as PatchRefusedError).fix);
       return;
     }
-    assert.unreachable(`${name} was accepted by the parser`);
+    assert.unreachable(`${name} was accepted`);
   });
 }
 
