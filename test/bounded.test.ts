@@ -14,6 +14,7 @@ const EXPECT: Record<string, RegExp> = {
   'one 20 MB blob at 100 patch paths': /B_MANY0\/.*its message is longer than 1 MiB/,
   'a 99 MB patch of blank lines': /B_HUGE\/.*is larger than 64 MiB, the limit for a patch file/,
   'a path 20,000 folders deep': /B_DEEP\/.*a line is longer than 64 KiB/,
+  'a path 3,000 folders deep': /B_LONG\/.*it is longer than 4096 bytes, the limit for a path/,
   '300,000 broken hetero.txt lines': /hetero\.txt:2: expected "<ID>: <DEVICE> <DEVICE>\.\.\.", found "x"/,
 };
 

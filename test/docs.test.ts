@@ -44,4 +44,15 @@ test('the README shows the set-up, test and demo commands, and every command has
   assert.is(flagpatch(ROOT, ['--version']).stdout.trim(), JSON.parse(read('package.json')).version);
 });
 
+test('every link of the README and docs stays inside the repository and finds its file', () => {
+  for (const doc of ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]) {
+    for (const [, target] of read(doc).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (target.startsWith('#')) continue;
+      assert.not.match(target, /^(\.\.\/|\/|[a-z]+:)/, `${doc} links outside the repository: ${target}`);
+      const file = path.join(ROOT, path.dirname(doc), target.split('#')[0]);
+      assert.ok(fs.existsSync(file), `${doc}: ${target} does not exist`);
+    }
+  }
+});
+
 test.run();

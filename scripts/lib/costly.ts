@@ -55,6 +55,9 @@ export function costlyRepo(root: string): { dir: string; normal: string; inputs:
   const deep = Array.from({ length: 20_000 }, () => 'd').join('/');
   add('a path 20,000 folders deep', { [at('B_DEEP')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] deep\n\n---\ndiff --git a/${deep} b/${deep}\nnew file mode 100644\n--- /dev/null\n+++ b/${deep}\n@@ -0,0 +1 @@\n+x\n`) });
 
+  const long = Array.from({ length: 3_000 }, () => 'd').join('/');
+  add('a path 3,000 folders deep', { [at('B_LONG')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] long\n\n---\ndiff --git a/${long} b/${long}\nnew file mode 100644\n--- /dev/null\n+++ b/${long}\n@@ -0,0 +1 @@\n+x\n`) });
+
   const broken = Array.from({ length: 300_000 }, (_, i) => (i % 1000 ? 'x' : `::error::forged \x1b[2J\r${i}`)).join('\n');
   add('300,000 broken hetero.txt lines', { 'hetero.txt': blob(dir, broken) });
   return { dir, normal, inputs };
