@@ -7,7 +7,7 @@ export type { PatchReport, PatchState, Violation } from './inspect.js';
 export { loadConfig, validateConfig, type Config } from './config.js';
 export { parseHetero, addCombination, type Hetero, type Combination } from './hetero.js';
 export { parsePatch, type PatchMessage, type FilePatch } from './patch/parse.js';
-export { FlagpatchError, UsageError, ConfigError, RefusedError, PatchRefusedError, GitError } from './errors.js';
+export { FlagpatchError, UsageError, ConfigError, RefusedError, PatchRefusedError, AbortedError, GitError } from './errors.js';
 export { init, type InitOptions, type InitResult } from './commands/init.js';
 export { refresh, type RefreshResult } from './commands/refresh.js';
 export { preCommit } from './hooks/pre-commit.js';

@@ -1,5 +1,5 @@
 // End to end through the packed package: `npm pack`, installed into a fork of a generated
-// upstream, `flagpatch init`, real `git commit` in every form and real `git push` to a bare
+// upstream without the registry (see installOffline), `flagpatch init`, real `git commit` in every form and real `git push` to a bare
 // remote. Each committed patch is checked with git plumbing alone: applied to the base on a
 // temporary index it must give the commit's tree outside the owned paths.
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,16 @@ let base = '';
 let remoteUp = '';
 let id = '';
 const keep: string[] = [];
+/** Why the end-to-end tests cannot run here (then each says so and passes vacuously). */
+let skipped: string | null = null;
+
+/** A test that needs the installed fork: says SKIPPED with the reason when it cannot run. */
+function e2e(name: string, fn: () => void): void {
+  test(name, () => {
+    if (skipped) return void console.log(`hooks-e2e: SKIPPED "${name}": ${skipped}`);
+    fn();
+  });
+}
 
 function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
@@ -35,13 +45,45 @@ test.before(() => {
   git(root, ['clone', '-q', up.dir, template]);
   const init = run(template, process.execPath, [path.join(ROOT, 'dist/src/cli.js'), 'init', '--device-type', 'A_X100', '--base-commit-id', base]);
   assert.is(init.code, 0, init.out);
-  // npm needs the real HOME for its cache; the registry is reachable here and in CI.
-  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: template, encoding: 'utf8', env: { ...process.env, HUSKY: '' } });
-  assert.is(npm.status, 0, npm.stderr);
-  assert.is(git(template, ['config', 'core.hooksPath']), 'hooks/_', 'npm install wired the hooks (prepare: husky hooks)');
+  skipped = installOffline(template, tarball);
+  if (skipped) return;
+  assert.is(git(template, ['config', 'core.hooksPath']), 'hooks/_', 'the fork\'s prepare script wired the hooks (husky hooks)');
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'flagpatch init']);
 });
+
+/**
+ * Installs the packed package into `fork` as `npm install` lays it out, without the registry
+ * (no test may need the network): the tarball unpacked into node_modules/flagpatch; its
+ * dependencies and lint-staged linked from this repository's node_modules (installed by
+ * `npm ci` from its lock file); the bin links; then the fork's `prepare` script, run by npm.
+ * Returns why it cannot, when this repository's node_modules lacks one of them.
+ */
+function installOffline(fork: string, tarball: string): string | null {
+  const modules = path.join(fork, 'node_modules');
+  const own = path.join(modules, 'flagpatch');
+  fs.mkdirSync(own, { recursive: true });
+  fs.mkdirSync(path.join(modules, '.bin'));
+  const tar = spawnSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', own], { encoding: 'utf8' });
+  assert.is(tar.status, 0, tar.stderr);
+  const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  for (const dep of [...Object.keys(manifest(own).dependencies), 'lint-staged']) {
+    const from = path.join(ROOT, 'node_modules', dep);
+    if (!fs.existsSync(path.join(from, 'package.json'))) return `${dep} is not in ${path.join(ROOT, 'node_modules')}: run npm ci first`;
+    fs.symlinkSync(from, path.join(modules, dep));
+  }
+  for (const name of ['flagpatch', 'husky', 'lint-staged']) {
+    const dir = path.join(modules, name);
+    const bin = manifest(dir).bin;
+    for (const [cmd, file] of Object.entries<string>(typeof bin === 'string' ? { [name]: bin } : bin)) {
+      if (name === 'flagpatch') fs.chmodSync(path.join(dir, file), 0o755); // npm makes bins executable
+      fs.symlinkSync(path.join('..', name, file), path.join(modules, '.bin', cmd));
+    }
+  }
+  const prepare = spawnSync('npm', ['run', '--silent', 'prepare'], { cwd: fork, encoding: 'utf8', env: { ...process.env, ...ENV, HOME: process.env.HOME, HUSKY: '' } });
+  assert.is(prepare.status, 0, prepare.stderr);
+  return null;
+}
 
 test.after(() => {
   for (const d of keep) fs.rmSync(d, { recursive: true, force: true });
@@ -81,7 +123,7 @@ function commit(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return run(dir, 'git', ['commit', '-q', ...args], env);
 }
 
-test('a plain commit regenerates and stages the patch, printing one line', () => {
+e2e('a plain commit regenerates and stages the patch, printing one line', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'def train():\n    return "A_X100"\n', 'flagscale/kernels.py': 'K = 1\n' });
   git(dir, ['add', '-A']);
@@ -100,7 +142,7 @@ test('a plain commit regenerates and stages the patch, printing one line', () =>
   assert.is(git(dir, ['diff-tree', '--no-commit-id', '-r', '--name-only', 'HEAD']), 'hetero.txt');
 });
 
-test('git commit -a and git commit <paths> commit a matching patch; status shows nothing left over', () => {
+e2e('git commit -a and git commit <paths> commit a matching patch; status shows nothing left over', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'def train():\n    return 2\n' });
   assert.is(commit(dir, ['-am', 'with -a']).code, 0);
@@ -115,7 +157,7 @@ test('git commit -a and git commit <paths> commit a matching patch; status shows
   assert.is(git(dir, ['status', '--porcelain']), ' M README.md', 'only the unstaged edit is left');
 });
 
-test('--amend and a partly staged file: the patch matches the commit, unstaged hunks stay unstaged', () => {
+e2e('--amend and a partly staged file: the patch matches the commit, unstaged hunks stay unstaged', () => {
   const { dir } = forkClone();
   const lines = fs.readFileSync(path.join(template, 'flagscale/model.py'), 'utf8').split('\n');
   lines[1] = 'line 1 staged';
@@ -138,7 +180,7 @@ test('--amend and a partly staged file: the patch matches the commit, unstaged h
   assert.is(git(dir, ['rev-list', '--count', `${base}..HEAD`]), '2', 'amended, not added');
 });
 
-test('undoing every vendor change removes the patch; FLAGPATCH_SKIP=1 skips the refresh', () => {
+e2e('undoing every vendor change removes the patch; FLAGPATCH_SKIP=1 skips the refresh', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/extra.py': 'x = 1\n' });
   git(dir, ['add', '-A']);
@@ -155,7 +197,7 @@ test('undoing every vendor change removes the patch; FLAGPATCH_SKIP=1 skips the 
   assert.not.ok(fs.existsSync(path.join(dir, 'hardwares')), 'the empty folders go too');
 });
 
-test('lint-staged runs before the refresh, so the patch holds the linted files', () => {
+e2e('lint-staged runs before the refresh, so the patch holds the linted files', () => {
   const { dir } = forkClone();
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   pkg['lint-staged'] = { '*.py': 'node lint.mjs' };
@@ -173,7 +215,7 @@ test('lint-staged runs before the refresh, so the patch holds the linted files',
   assertPatchReproduces(dir, 'HEAD');
 });
 
-test('git push: a good push passes; stale, broken and hetero-breaking pushes are refused with fixes', () => {
+e2e('git push: a good push passes; stale, broken and hetero-breaking pushes are refused with fixes', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'def train():\n    return 5\n' });
   assert.is(commit(dir, ['-am', 'vendor']).code, 0);
@@ -223,7 +265,7 @@ test('git push: a good push passes; stale, broken and hetero-breaking pushes are
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:refs/heads/other'], { FLAGPATCH_SKIP: '1' }).code, 0, 'FLAGPATCH_SKIP=1 skips');
 });
 
-test('npm run unpatch -- --dir build materializes the vendor tree in the fork', () => {
+e2e('npm run unpatch -- --dir build materializes the vendor tree in the fork', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'def train():\n    return 7\n' });
   assert.is(commit(dir, ['-am', 'vendor']).code, 0);
@@ -235,7 +277,7 @@ test('npm run unpatch -- --dir build materializes the vendor tree in the fork', 
   assert.is(git(dir, ['status', '--porcelain']), '', 'build/ is ignored');
 });
 
-test('without a configured device the hooks do nothing; init twice changes nothing', () => {
+e2e('without a configured device the hooks do nothing; init twice changes nothing', () => {
   const { dir } = forkClone();
   const again = run(dir, process.execPath, [path.join(ROOT, 'dist/src/cli.js'), 'init', '--device-type', 'A_X100', '--base-commit-id', base]);
   assert.is(again.code, 0, again.out);

@@ -10,6 +10,7 @@ import { revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
 import { Git } from '../git.js';
 import { checkDevice, HOOKS_DIR } from '../layout.js';
+import { ownPackage, readTemplate } from '../templates.js';
 import { diskSource } from '../source.js';
 import { writeFileAtomic } from '../tmp.js';
 
@@ -28,7 +29,6 @@ export interface InitResult {
   wired: boolean;
 }
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CONFIG_FILE = '.flagpatchrc.json';
 // Files the integration adds to a fork; when the base lacks them they are not vendor code.
 const INTEGRATION_FILES = ['package.json', 'package-lock.json', '.gitignore'];
@@ -38,7 +38,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (opts.deviceType === undefined) throw new UsageError('init needs --device-type', 'pass --device-type A_X100 (your vendor and chip)');
   const device = checkDevice(opts.deviceType);
   if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
-  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env, opts.signal);
   const top = git.top;
   const existing = await loadConfig(diskSource(top));
   if (existing.file && existing.file !== CONFIG_FILE) {
@@ -72,8 +72,8 @@ export async function init(opts: InitOptions): Promise<InitResult> {
     ...(exclude.length ? { exclude } : {}),
   };
   put(CONFIG_FILE, `${JSON.stringify(config, null, 2)}\n`);
-  if (!fs.existsSync(path.join(top, existing.heteroFile))) put(existing.heteroFile, fs.readFileSync(path.join(PACKAGE_ROOT, 'hetero.txt'), 'utf8'));
-  for (const hook of ['pre-commit', 'pre-push']) put(`${HOOKS_DIR}/${hook}`, fs.readFileSync(path.join(PACKAGE_ROOT, HOOKS_DIR, hook), 'utf8'), 0o755);
+  if (!fs.existsSync(path.join(top, existing.heteroFile))) put(existing.heteroFile, readTemplate('hetero.txt'));
+  for (const hook of ['pre-commit', 'pre-push']) put(`${HOOKS_DIR}/${hook}`, readTemplate(`hooks/${hook}`), 0o755);
   const pkg = mergePackageJson(path.join(top, 'package.json'), path.basename(top));
   if (pkg) put('package.json', pkg);
   const ignore = mergeGitignore(path.join(top, '.gitignore'));
@@ -94,8 +94,12 @@ function readJson(file: string): Record<string, unknown> {
 function mergePackageJson(file: string, name: string): string | null {
   const exists = fs.existsSync(file);
   const text = exists ? fs.readFileSync(file, 'utf8') : '';
-  const pkg = exists ? readJson(file) : { name: name.toLowerCase().replace(/[^a-z0-9._-]/g, '-'), private: true };
-  const own = readJson(path.join(PACKAGE_ROOT, 'package.json')) as { version: string; dependencies: Record<string, string> };
+  // A name of its own: without one, npm names the lock file after the folder, so every clone
+  // in a folder of another name would change package-lock.json.
+  const ownName = name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  const read = exists ? readJson(file) : { private: true };
+  const pkg = typeof read.name === 'string' && read.name ? read : { name: ownName, ...read };
+  const own = ownPackage();
   const dev = ((pkg.devDependencies as Record<string, string> | undefined) ?? {});
   const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
   const want: Record<string, string> = { flagpatch: `^${own.version}`, husky: own.dependencies.husky, 'lint-staged': '^16.3.4' };

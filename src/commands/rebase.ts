@@ -19,7 +19,8 @@ import type { MessageInfo } from '../patch/format.js';
 import { makePatch } from '../patch/make.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { baseOf, listPatches } from '../store.js';
-import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
+import { onInterrupt, settled } from '../lifecycle.js';
+import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 import { editTree } from '../tree.js';
 import { commitSubmission, refuseOnSubmissionBranch, submissionBranch } from './patch.js';
 import type { RebasedFork } from './rebase-fork.js';
@@ -302,6 +303,7 @@ async function materializeMerge(
     }
     return target;
   } catch (e) {
+    await settled(); // a clone still running could recreate what cleanup removes
     cleanup();
     throw e;
   } finally {
