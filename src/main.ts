@@ -178,7 +178,7 @@ ${DEVICE_HELP}
   --commit-id ID              without a fork: the patch folder name (or a unique prefix)
   --dir DIR                   without a fork: where to put the tree to resolve conflicts in
   --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { onto: 'string', 'drop-old': 'boolean', 'allow-older': 'boolean', continue: 'boolean', abort: 'boolean', 'device-type': 'string', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -196,7 +196,7 @@ ${DEVICE_HELP}
         abort: flags.abort === true,
       });
       const { lines, code } = rebaseLines(r, flags.dir as string | undefined);
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), code;
+      if (out.json) return printJson(out, 'rebase', r), code;
       for (const l of lines) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
       return code;
     },
@@ -216,7 +216,7 @@ Exit 0 (a report), except with --since.
                               one line per device with the file and the fix
   --first-bad                 for each patch that conflicts, bisect the first-parent path from
                               its base (or OLD) to REV and name the first commit it breaks at
-  --json                      print the result as JSON
+  --json                      print the result as one JSON object (see the README)
   --markdown                  a Markdown table, e.g. for $GITHUB_STEP_SUMMARY`,
     flags: { since: 'string', 'first-bad': 'boolean', json: 'boolean', markdown: 'boolean' },
     positionals: 1,
@@ -225,7 +225,7 @@ Exit 0 (a report), except with --since.
       const [{ impact }, render] = await Promise.all([import('./commands/impact.js'), import('./cli/render-upstream.js')]);
       const r = await impact({ ...out.at, rev: pos[0], since: flags.since as string | undefined, firstBad: flags['first-bad'] === true });
       const code = r.ok ? 0 : 1;
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), code;
+      if (out.json) return printJson(out, 'impact', r), code;
       if (flags.markdown) return out.log(render.impactMarkdown(r).trimEnd()), code;
       for (const l of render.impactLines(r)) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
       return code;

@@ -35,7 +35,7 @@ test('the upstream CI workflow is safe on untrusted pull requests', () => {
 test('the README shows the set-up, test and demo commands, and every command has --help', () => {
   const readme = read('README.md');
   for (const s of ['npm install && npm run demo', 'npm test', 'npm run unpatch -- --dir build']) assert.match(readme, s);
-  for (const cmd of ['patch', 'unpatch', 'check', 'status', 'init', 'refresh', 'hook']) {
+  for (const cmd of ['patch', 'unpatch', 'check', 'rebase', 'impact', 'status', 'init', 'refresh', 'hook']) {
     const r = flagpatch(ROOT, [cmd, '--help']);
     assert.is(r.code, 0);
     assert.match(r.stdout, `Usage: flagpatch ${cmd}`);

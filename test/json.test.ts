@@ -8,7 +8,7 @@ test.after.each(cleanup);
 
 const parse = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, unknown>;
 
-test('--json: { version: 1, command, ... } for patch, unpatch, check and status, and for their errors', () => {
+test('--json: { version: 1, command, ... } for every command with --json, and for their errors', () => {
   const root = tmpdir();
   const up = upstreamWithPatch(root);
   const id = up.base.slice(0, 6);
@@ -42,6 +42,11 @@ test('--json: { version: 1, command, ... } for patch, unpatch, check and status,
     error: { problem: 'no A_X100 patch for --commit-id ffffff', fix: `A_X100 has patches at: ${id}; pass one of them`, exitCode: 1 },
   });
   assert.match(refused.stderr, 'flagpatch: error: no A_X100 patch for --commit-id ffffff', 'stderr still says it for people');
+  // rebase and impact share the shape.
+  const impact = parse(flagpatch(up.dir, ['impact', '--json']));
+  assert.equal([impact.version, impact.command], [1, 'impact']);
+  const rebase = parse(flagpatch(up.dir, ['rebase', '--device-type', 'A_X100', '--commit-id', id, '--onto', 'HEAD', '--json']));
+  assert.equal([rebase.version, rebase.command], [1, 'rebase']);
   const usage = flagpatch(up.dir, ['status', '--json', 'extra']);
   assert.is(usage.code, 2);
   assert.equal(parse(usage), { version: 1, command: 'status', error: { problem: 'status: unexpected argument "extra"', fix: 'see flagpatch status --help', exitCode: 2 } });

@@ -76,7 +76,7 @@ test('main: an unknown command or flag names the closest one; exit 2', async () 
   assert.is(cmd.code, 2);
   assert.equal(cmd.err.split('\n'), [
     'flagpatch: error: unknown command "stauts"',
-    '  fix: did you mean flagpatch status? commands: patch, unpatch, check, status, init, refresh, hook (flagpatch --help)',
+    '  fix: did you mean flagpatch status? commands: patch, unpatch, check, rebase, impact, status, init, refresh, hook (flagpatch --help)',
     '',
   ]);
   const flag = await run(['status', '--jsn']);
