@@ -341,6 +341,11 @@ export class Git {
   }
 
   /** Whether this is a shallow clone (history cut at some depth). */
+  /** Whether `ancestor` is `rev` or one of its ancestors. */
+  async isAncestor(ancestor: string, rev: string): Promise<boolean> {
+    return (await this.run(['merge-base', '--is-ancestor', ancestor, rev], { ok: [1] })).code === 0;
+  }
+
   async isShallow(): Promise<boolean> {
     return (await this.text(['rev-parse', '--is-shallow-repository'])) === 'true';
   }

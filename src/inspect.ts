@@ -84,17 +84,20 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
   const hetero = await readHetero(source, cfg);
   omitted += hetero.moreProblems ?? 0;
   for (const p of hetero.problems) violations.push({ where: `${cfg.heteroFile}:${p.line}`, problem: p.message, fix: p.fix });
+  const stored = new Set(patches.map((p) => `${p.device}:${p.id}`));
+  let missing = 0;
   for (const c of hetero.combinations) {
     for (const d of c.devices) {
-      if (!patches.some((p) => p.device === d && p.id === c.id)) {
-        violations.push({
-          where: `${cfg.heteroFile}:${c.line}`,
-          problem: `${d} has no patch at ${c.id} (${patchPath(cfg, d, c.id)})`,
-          fix: `add ${d}'s patch for base ${c.id} (flagpatch patch --device-type ${c.devices.filter((x) => x !== d).join(' ')} ${d} --base-commit-id ${c.id}), or remove ${d} from the line`,
-        });
-      }
+      if (stored.has(`${d}:${c.id}`)) continue;
+      if (missing++ >= LIMITS.problems) continue; // counted in `omitted`, not listed
+      violations.push({
+        where: `${cfg.heteroFile}:${c.line}`,
+        problem: `${d} has no patch at ${c.id} (${patchPath(cfg, d, c.id)})`,
+        fix: `add ${d}'s patch for base ${c.id} (flagpatch patch --device-type ${c.devices.filter((x) => x !== d).join(' ')} ${d} --base-commit-id ${c.id}), or remove ${d} from the line`,
+      });
     }
   }
+  omitted += Math.max(0, missing - LIMITS.problems);
 
   // Where this commit holds the configured device's vendor code, that device's patch must be fresh.
   const fresh = await freshnessTarget(git, cfg, tree);
@@ -107,6 +110,10 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
   }
 
   const commits = memo((r: string) => git.commit(r));
+  // In CI a patch must adapt a commit of the trusted branch: a base the pull request brings
+  // along could be anything (e.g. built to make git apply search for its hunks at length).
+  const trusted = opts.configFrom ? (await revisionOf(git, opts.configFrom, '--config-from')).commit : null;
+  const onTrusted = memo(async (base: string) => (trusted ? git.isAncestor(base, trusted) : true));
   const dates = memo((sha: string) => git.text(['show', '-s', '--format=%cs', sha]));
   // A blob named at many paths is read and parsed once, and applied once per base when only
   // its applying is judged: a commit cannot multiply its cost by repeating one blob.
@@ -137,6 +144,9 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
           checkPatchRules(messages, cfg, p);
           Object.assign(report, stats(messages));
           report.base = await baseOf(git, p.id, messages, p.path, commits);
+          if (!(await onTrusted(report.base))) {
+            throw new FlagpatchError(`its base ${report.base.slice(0, 12)} is not a commit of ${opts.configFrom}: a patch adapts an upstream commit`, `make the patch on a commit of ${opts.configFrom} (flagpatch rebase --onto <it> carries it there)`, 1, { where: p.path });
+          }
           report.baseDate = await dates(report.base);
           const judged = fresh && p.device === cfg.deviceType && p.id === fresh.id ? fresh.changes : null;
           if (judged) {

@@ -37,6 +37,7 @@ export async function listPatches(git: Git, cfg: Config, tree: string): Promise<
     else if (!DEVICE_RE.test(where.device)) problem({ path: e.path, problem: `device folder ${JSON.stringify(where.device)} is not a device name (ASCII letters, digits and _)` });
     else if (!idRe.test(where.id)) problem({ path: e.path, problem: `ID folder ${JSON.stringify(where.id)} is not ${cfg.idLength} lowercase hex digits` });
     else if (e.mode !== '100644' && e.mode !== '100755') problem({ path: e.path, problem: 'is not a regular file' });
+    else if (patches.length >= LIMITS.patches) problem({ path: e.path, problem: `was not checked: the commit holds more than ${LIMITS.patches} patch files, the limit` });
     else patches.push({ ...where, path: e.path, sha: e.sha });
   }
   return { patches, problems, more };

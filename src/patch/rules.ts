@@ -24,11 +24,12 @@ export function checkPatchRules(messages: readonly PatchMessage[], cfg: Pick<Con
     }
     for (const f of m.files) {
       for (const p of [f.oldPath, f.newPath]) {
-        if (p !== null && isOwned(cfg, p)) {
+        const owned = p === null ? null : isOwned(cfg, p);
+        if (owned) {
           throw new PatchRefusedError(
             at.path,
-            `refused path ${JSON.stringify(p)}: it is owned by flagpatch (${cfg.patchDir}/, ${cfg.heteroFile}, config files, hooks/, .husky/ and "exclude" are never part of a vendor patch)`,
-            'regenerate the patch with `flagpatch patch` from a tree whose owned paths are left to flagpatch',
+            `refused path ${JSON.stringify(p)}: ${owned === 'alias' ? 'on macOS or Windows it is a path ' : 'it is '}owned by flagpatch (${cfg.patchDir}/, ${cfg.heteroFile}, config files, hooks/, .husky/ and "exclude" are never part of a vendor patch)`,
+            owned === 'alias' ? 'rename the file in the vendor tree so no file system takes it for an owned path' : 'regenerate the patch with `flagpatch patch` from a tree whose owned paths are left to flagpatch',
           );
         }
       }

@@ -32,7 +32,7 @@ test('every bad key at once, each with its key, what was expected and what was f
     'idLength: expected a whole number from 4 to 40, found the string "six"',
     'name: expected a folder name (no "/", not "." or ".."), found the string "."',
   ]);
-  assert.equal(problems([]), ['expected an object of settings, found a list []']);
+  assert.equal(problems([]), ['expected an object of settings, found an empty list']);
 });
 
 test('the shipped JSON Schema: every key it allows the validator knows, and it allows no other', () => {
