@@ -8,6 +8,7 @@ import type { Git, RawChange } from './git.js';
 import { parseHetero, type Hetero } from './hetero.js';
 import { patchId, patchPath } from './layout.js';
 import { applyOnBase, differences, expectedAfter } from './patch/apply.js';
+import { inexactProblem, refuseConflictMarkers } from './patch/fresh.js';
 import { stats, vendorChanges } from './patch/make.js';
 import { parsePatch } from './patch/parse.js';
 import { baseOf, listPatches } from './store.js';
@@ -89,6 +90,7 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
     const combinations = hetero.combinations.filter((c) => c.id === p.id && c.devices.includes(p.device)).map((c) => c.devices);
     const report: PatchReport = { device: p.device, id: p.id, path: p.path, files: 0, insertions: 0, deletions: 0, combinations, state: 'fresh' };
     try {
+      refuseConflictMarkers(blobs[i]?.data ?? Buffer.alloc(0), p.path);
       const messages = parsePatch(blobs[i]?.data ?? Buffer.alloc(0), p.path);
       Object.assign(report, stats(messages));
       const device = messages.find((m) => m.device)?.device;
@@ -105,6 +107,9 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
         if (diffs.length) {
           report.state = 'stale';
           report.problem = `stale: it does not match the vendor code of this commit at ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ` and ${diffs.length - 3} more` : ''}`;
+        } else {
+          const inexact = await inexactProblem(git, cfg, report.base, tree, blobs[i]!.data);
+          if (inexact) [report.state, report.problem] = ['stale', inexact];
         }
       }
     } catch (e) {

@@ -4,6 +4,7 @@
 import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
 import { addCombination } from '../hetero.js';
+import { requireAncestor } from '../history/ancestry.js';
 import { readHetero } from '../inspect.js';
 import { patchId, patchPath } from '../layout.js';
 import { makePatch } from '../patch/make.js';
@@ -41,6 +42,7 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
     revisionOf(git, opts.baseCommitId ?? cfg.baseCommit, '--base-commit-id'),
     revisionOf(git, opts.currentCommitId ?? 'HEAD', '--current-commit-id'),
   ]);
+  await requireAncestor(git, { commit: base, given: opts.baseCommitId ?? cfg.baseCommit!, flag: opts.baseCommitId ? '--base-commit-id' : 'baseCommit' }, { commit: current, given: opts.currentCommitId ?? 'HEAD' });
   const { commit: onto, tree: ontoTree } = opts.onto ? await revisionOf(git, opts.onto, '--onto') : { commit: base, tree: baseTree };
   const id = patchId(base, cfg);
   const file = patchPath(cfg, device, id);

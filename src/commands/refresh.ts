@@ -96,7 +96,7 @@ async function stagedEntry(git: Git, file: string): Promise<{ sha: string } | nu
  * The patch's message: kept from the staged patch when there is one, so commits that change
  * no vendor code leave the patch byte-identical; otherwise made from the committer's identity.
  */
-async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+export async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
   if (staged) {
     try {
       // The work tree copy is the staged one nearly always; reading it saves a git process.
@@ -112,7 +112,7 @@ async function messageInfo(git: Git, staged: string | undefined, worktreeFile: s
 }
 
 /** The git object id of a blob, computed here rather than by another process. */
-function blobId(content: Buffer, hexLength: number): string {
+export function blobId(content: Buffer, hexLength: number): string {
   const h = crypto.createHash(hexLength === 64 ? 'sha256' : 'sha1');
   h.update(`blob ${content.length}\0`);
   h.update(content);
