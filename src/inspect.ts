@@ -90,7 +90,7 @@ export async function inspect(ctx: Context, rev: string, workspace: string): Pro
     const combinations = hetero.combinations.filter((c) => c.id === p.id && c.devices.includes(p.device)).map((c) => c.devices);
     const report: PatchReport = { device: p.device, id: p.id, path: p.path, files: 0, insertions: 0, deletions: 0, combinations, state: 'fresh' };
     try {
-      refuseConflictMarkers(blobs[i]?.data ?? Buffer.alloc(0), p.path);
+      refuseConflictMarkers(blobs[i]?.data ?? Buffer.alloc(0));
       const messages = parsePatch(blobs[i]?.data ?? Buffer.alloc(0), p.path);
       Object.assign(report, stats(messages));
       const device = messages.find((m) => m.device)?.device;

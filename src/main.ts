@@ -218,7 +218,7 @@ unmerged: resolve them first.
   },
   hook: {
     summary: 'what the git hooks run: hook pre-commit | pre-push | post-merge | post-commit | install',
-    usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | pre-merge-commit | post-merge <squash> | post-commit | install',
+    usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | post-merge <squash> | post-commit | install',
     help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
 stdin and runs check on every pushed commit; a violation stops the push. post-merge: a merge
@@ -247,7 +247,6 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
         return r.ok ? 0 : 1;
       }
-      if (pos[0] === 'pre-merge-commit') return 0; // hooks/flagpatch.sh made sure flagpatch is here
       if (pos[0] === 'post-merge' || pos[0] === 'post-commit') {
         const { postMerge, postCommit } = await import('./hooks/history.js');
         printAmend(out, pos[0] === 'post-merge' ? await postMerge({ ...out.at, squash: pos[1] === '1' }) : await postCommit(out.at));
@@ -259,7 +258,7 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         if (r.changed.length) out.log(`flagpatch: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)`);
         return 0;
       }
-      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, pre-merge-commit, post-merge, post-commit or install');
+      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, post-merge, post-commit or install');
     },
   },
 };

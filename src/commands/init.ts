@@ -89,7 +89,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
     : undefined;
   put(CONFIG_FILE, `${JSON.stringify(config, null, 2)}\n`);
   if (!fs.existsSync(path.join(top, existing.heteroFile))) put(existing.heteroFile, fs.readFileSync(path.join(PACKAGE_ROOT, 'hetero.txt'), 'utf8'));
-  for (const hook of HOOK_FILES) put(`${HOOKS_DIR}/${hook}`, fs.readFileSync(path.join(PACKAGE_ROOT, HOOKS_DIR, hook), 'utf8'), hook.endsWith('.sh') ? 0o644 : 0o755);
+  for (const hook of HOOK_FILES) put(`${HOOKS_DIR}/${hook}`, fs.readFileSync(path.join(PACKAGE_ROOT, HOOKS_DIR, hook), 'utf8'), 0o755);
   const pkg = mergePackageJson(path.join(top, 'package.json'), path.basename(top));
   if (pkg) put('package.json', pkg);
 

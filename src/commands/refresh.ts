@@ -61,7 +61,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
     return { action: 'removed', patchPath: file };
   }
   const stats = { files: made.files, insertions: made.insertions, deletions: made.deletions };
-  if (current && current.sha === blobId(made.mailbox, current.sha.length)) {
+  if (current && !current.conflicted && current.sha === blobId(made.mailbox, current.sha.length)) {
     // Keep the work tree copy in step with the index (e.g. after a checkout of an old version).
     if (!sameFile(worktreeFile, made.mailbox)) writeFileAtomic(worktreeFile, made.mailbox);
     return { action: 'unchanged', patchPath: file, ...stats };
@@ -86,10 +86,13 @@ function indexesToUpdate(git: Git, env: Env): (string | undefined)[] {
   return [full];
 }
 
-async function stagedEntry(git: Git, file: string): Promise<{ sha: string } | null> {
+async function stagedEntry(git: Git, file: string): Promise<{ sha: string; conflicted?: boolean } | null> {
   const out = await git.text(['ls-files', '-s', '--', `:(literal)${file}`]);
   const m = /^\d+ ([0-9a-f]+) 0\t/.exec(out);
-  return m ? { sha: m[1] } : null;
+  if (m) return { sha: m[1] };
+  // A merge, revert or pick that stopped on the patch file itself (modify/delete: git gives
+  // merge drivers no say there) leaves stages 1-3; writing the fresh patch resolves it.
+  return out ? { sha: /^\d+ ([0-9a-f]+) 2\t/m.exec(out)?.[1] ?? '', conflicted: true } : null;
 }
 
 /**

@@ -35,12 +35,12 @@ export function conflictMarkerLine(text: Buffer): number | null {
   return null;
 }
 
-/** Throws the "conflict markers" problem for a patch text that holds them. */
-export function refuseConflictMarkers(text: Buffer, label: string): void {
+/** Throws the "conflict markers" problem for a patch text that holds them (reported under its path). */
+export function refuseConflictMarkers(text: Buffer): void {
   const line = conflictMarkerLine(text);
   if (line === null) return;
   throw new FlagpatchError(
-    `${label}:${line}: holds conflict markers (a merge, rebase or cherry-pick merged the patch file as text)`,
+    `holds conflict markers at line ${line} (a merge, rebase or cherry-pick merged the patch file as text)`,
     `regenerate it on that commit: npx flagpatch refresh --amend (an older commit: git rebase -x 'npx flagpatch refresh --amend' <its parent>)`,
   );
 }
