@@ -143,7 +143,7 @@ test('conflicted merge: only vendor code conflicts; refresh and the hook name it
   assertFresh(dir, 'HEAD');
 });
 
-test('rebase never stops on the patch; rebase -x refresh --amend makes every commit fresh; a stale tip is refused at push', () => {
+test('rebase never stops on the patch and leaves every commit fresh; skipped, a stale tip is refused at push and -x refresh --amend fixes it', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'v0\n' });
   assert.is(commit(dir, ['-am', 'v0']).code, 0);
@@ -159,20 +159,26 @@ test('rebase never stops on the patch; rebase -x refresh --amend makes every com
   assert.is(commit(dir, ['-am', 'main moves']).code, 0);
   git(dir, ['checkout', '-q', 'topic']);
 
-  const plain = run(dir, 'git', ['rebase', 'main']);
-  assert.is(plain.code, 0, plain.out);
+  const r = run(dir, 'git', ['rebase', 'main']);
+  assert.is(r.code, 0, r.out);
+  assert.match(r.out, `flagpatch: 3 rebased commits now hold a fresh ${PATCH()}`);
   assert.is(unmerged(dir), '');
+  for (const rev of ['HEAD~2', 'HEAD~1', 'HEAD']) assertFresh(dir, rev);
+  assert.is(git(dir, ['log', '--format=%s', 'main..HEAD']), 'topic 3\ntopic 2\ntopic 1', 'messages kept');
+  assert.is(git(dir, ['rev-parse', 'HEAD~3']), git(dir, ['rev-parse', 'main']));
+  assert.is(git(dir, ['status', '--porcelain']), '');
+
+  git(dir, ['reset', '-q', '--hard', topic]);
+  const skipped = run(dir, 'git', ['rebase', 'main'], { FLAGPATCH_SKIP: '1' });
+  assert.is(skipped.code, 0, skipped.out);
   assertStale(dir, 'HEAD');
   const push = run(dir, 'git', ['push', 'origin', 'HEAD:refs/heads/topic']);
   assert.is.not(push.code, 0);
   assert.match(push.out, `${PATCH()}: stale`);
   assert.match(push.out, 'fix: refresh it');
-
-  git(dir, ['reset', '-q', '--hard', topic]);
   const ex = run(dir, 'git', ['rebase', '-x', 'npx --no flagpatch refresh --amend', 'main'], { HOME: process.env.HOME });
   assert.is(ex.code, 0, ex.out);
   for (const rev of ['HEAD~2', 'HEAD~1', 'HEAD']) assertFresh(dir, rev);
-  assert.is(git(dir, ['log', '--format=%s', 'main..HEAD']), 'topic 3\ntopic 2\ntopic 1', 'messages kept');
   assert.is(git(dir, ['status', '--porcelain']), '');
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:refs/heads/topic']).code, 0);
 });
@@ -242,9 +248,15 @@ test('conflict markers in a patch: push refused saying so, with the exact fix, w
   const line = text.split('\n').indexOf('<<<<<<< HEAD') + 1;
   assert.match(push.out, `✗ ${PATCH()}: holds conflict markers at line ${line} (a merge, rebase or cherry-pick merged the patch file as text)`, push.out);
   assert.match(push.out, "fix: regenerate it on that commit: npx flagpatch refresh --amend (an older commit: git rebase -x 'npx flagpatch refresh --amend' <its parent>)");
+  // The fix amends only the patch: what else is staged stays staged, out of the commit.
+  write(dir, { 'README.md': 'staged, not committed\n' });
+  git(dir, ['add', 'README.md']);
   const fixed = run(dir, 'npx', ['--no', 'flagpatch', 'refresh', '--amend'], { HOME: process.env.HOME });
   assert.is(fixed.code, 0, fixed.out);
   assertFresh(dir, 'HEAD');
+  assert.is(git(dir, ['status', '--porcelain']), 'M  README.md');
+  assert.is(git(dir, ['log', '-1', '--format=%s']), 'merged by hand', 'the message is kept');
+  git(dir, ['reset', '-q', '--hard']);
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:main']).code, 0);
 });
 
@@ -270,6 +282,11 @@ test('hooks never silently stop: a linked worktree refreshes; after git clean -f
   const push = run(dir, 'git', ['push', 'origin', 'HEAD:main']);
   assert.is.not(push.code, 0, 'pre-push fails closed too');
   assert.match(push.out, 'flagpatch: pre-push hook: flagpatch is not installed');
+  git(dir, ['checkout', '-q', '--', '.']);
+  const rebase = run(dir, 'git', ['rebase', '--force-rebase', 'HEAD~1']);
+  assert.is.not(rebase.code, 0, 'so does a rebase, before it starts');
+  assert.match(rebase.out, 'flagpatch: pre-rebase hook: flagpatch is not installed', rebase.out);
+  assert.is(git(dir, ['rev-parse', 'HEAD']), head);
 
   // A clone that never ran npm install has no hooks at all (git clones no config): CI's check
   // is what catches its stale patch.

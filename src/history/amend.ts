@@ -67,8 +67,11 @@ export async function refreshAmend(opts: CommonOptions = {}): Promise<AmendResul
   return { action: 'removed', patchPath: file, commit, replaced: head.commit };
 }
 
-/** HEAD's commit object with another tree and today's committer; a signature is dropped. */
-async function rewrittenCommit(git: Git, commit: string, tree: string): Promise<Buffer> {
+/**
+ * A commit object like `commit` with another tree, today's committer and (optionally) its
+ * parents replaced through `parents`; a signature is dropped, since it would no longer match.
+ */
+export async function rewrittenCommit(git: Git, commit: string, tree: string, parents?: ReadonlyMap<string, string>): Promise<Buffer> {
   const raw = (await git.run(['cat-file', 'commit', commit])).stdout;
   const end = raw.indexOf('\n\n');
   const headers = raw.subarray(0, end === -1 ? raw.length : end).toString('utf8').split('\n');
@@ -83,6 +86,7 @@ async function rewrittenCommit(git: Git, commit: string, tree: string): Promise<
     skipping = h.startsWith('gpgsig');
     if (skipping) continue;
     if (h.startsWith('tree ')) out.push(`tree ${tree}`);
+    else if (h.startsWith('parent ') && parents?.has(h.slice(7))) out.push(`parent ${parents.get(h.slice(7))}`);
     else if (h.startsWith('committer ')) out.push(`committer ${committer}`);
     else out.push(h);
   }

@@ -26,7 +26,7 @@ export interface InstallResult {
 }
 
 /** The scripts of hooks/ that init copies into a fork (the others are its own). */
-export const HOOK_FILES = ['pre-commit', 'pre-merge-commit', 'post-merge', 'post-commit', 'pre-push'];
+export const HOOK_FILES = ['pre-commit', 'pre-merge-commit', 'post-merge', 'post-commit', 'post-rewrite', 'pre-rebase', 'pre-push'];
 export const MERGE_DRIVER = 'flagpatch';
 const BEGIN = '# >>> flagpatch hook install: derived files never conflict';
 const END = '# <<< flagpatch';
