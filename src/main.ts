@@ -199,9 +199,9 @@ unmerged: resolve them first.
 
   --amend                     make HEAD's patch fresh for HEAD's tree instead, and when that
                               changes it, replace HEAD by the same commit (author, message,
-                              parents kept) with the fresh patch. For commits git makes
-                              without a pre-commit hook: after a cherry-pick of several
-                              commits, and for each commit of a rebase:
+                              parents kept) with the fresh patch; the rest of the index is
+                              left as it is. For commits no hook refreshed (a cherry-pick of
+                              several commits, a rebase with the hooks off), each of them:
                                 git rebase -x 'npx flagpatch refresh --amend' <upstream>`,
     flags: { amend: 'boolean' },
     positionals: 0,
@@ -244,6 +244,10 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
           if (c.violations.length === 0) continue;
           out.err(`flagpatch: push refused: ${c.refs.join(', ')} (${c.commit.slice(0, 12)}) has ${c.violations.length} problem${c.violations.length === 1 ? '' : 's'}`);
           for (const v of c.violations) out.err(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+        }
+        for (const m of r.markers) {
+          out.err(`${paint(out, 'red', '✗')} ${m.path} in ${m.commit.slice(0, 12)}: holds conflict markers at line ${m.line} (a pushed commit below the tip)`);
+          out.err(`    fix: refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`);
         }
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
         return r.ok ? 0 : 1;

@@ -258,6 +258,22 @@ test('conflict markers in a patch: push refused saying so, with the exact fix, w
   assert.is(git(dir, ['log', '-1', '--format=%s']), 'merged by hand', 'the message is kept');
   git(dir, ['reset', '-q', '--hard']);
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:main']).code, 0);
+
+  // Markers in a pushed commit below a fresh tip are refused too.
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('+one\n', '<<<<<<< HEAD\n+one\n=======\n+three\n>>>>>>> other\n'));
+  assert.is(commit(dir, ['--no-verify', '-am', 'merged by hand again']).code, 0);
+  const marked = git(dir, ['rev-parse', 'HEAD']);
+  write(dir, { 'flagscale/model.py': 'on top\n' });
+  assert.is(commit(dir, ['-am', 'on top']).code, 0);
+  assert.is(flagpatch(dir, ['check']).code, 0, 'the tip is fresh');
+  const below = run(dir, 'git', ['push', 'origin', 'HEAD:main']);
+  assert.is.not(below.code, 0);
+  assert.match(below.out, `✗ ${PATCH()} in ${marked.slice(0, 12)}: holds conflict markers at line ${line} (a pushed commit below the tip)`);
+  assert.match(below.out, `fix: refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${marked.slice(0, 12)}^`);
+  const rebased = run(dir, 'git', ['rebase', '-x', 'npx --no flagpatch refresh --amend', `${marked}^`], { HOME: process.env.HOME });
+  assert.is(rebased.code, 0, rebased.out);
+  assertFresh(dir, 'HEAD~1');
+  assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:main']).code, 0);
 });
 
 test('hooks never silently stop: a linked worktree refreshes; after git clean -fdx a commit fails with one line', () => {

@@ -3,6 +3,7 @@
 // A deleted ref has an all-zero local sha and nothing to check.
 import { openContext, type CommonOptions } from '../context.js';
 import { UsageError } from '../errors.js';
+import { conflictMarkersInRange, type MarkedPatch } from '../history/markers.js';
 import { inspect, type Inspection } from '../inspect.js';
 import { withWorkspace } from '../tmp.js';
 import { skipped } from './pre-commit.js';
@@ -18,6 +19,8 @@ export interface PushCheck {
   refs: PushedRef[];
   /** One inspection per distinct pushed commit. */
   checks: (Inspection & { refs: string[] })[];
+  /** Patch files with conflict markers in pushed commits below the tips. */
+  markers: MarkedPatch[];
   ok: boolean;
   skipped?: boolean;
 }
@@ -39,9 +42,9 @@ export function parsePushInput(text: string): PushedRef[] {
 export async function prePush(opts: CommonOptions & { input: string }): Promise<PushCheck> {
   const env = opts.env ?? process.env;
   const refs = parsePushInput(opts.input);
-  if (skipped(env)) return { refs, checks: [], ok: true, skipped: true };
+  if (skipped(env)) return { refs, checks: [], markers: [], ok: true, skipped: true };
   const ctx = await openContext(opts);
-  if (!ctx.cfg.deviceType) return { refs, checks: [], ok: true, skipped: true };
+  if (!ctx.cfg.deviceType) return { refs, checks: [], markers: [], ok: true, skipped: true };
   const tips = new Map<string, string[]>();
   for (const r of refs) {
     if (/^0+$/.test(r.localSha)) continue;
@@ -52,5 +55,8 @@ export async function prePush(opts: CommonOptions & { input: string }): Promise<
     for (const [sha, names] of tips) out.push({ ...(await inspect(ctx, sha, dir)), refs: names });
     return out;
   });
-  return { refs, checks, ok: checks.every((c) => c.violations.length === 0) };
+  const known: string[] = [];
+  for (const r of refs) if (!/^0+$/.test(r.remoteSha) && (await ctx.git.commit(r.remoteSha))) known.push(r.remoteSha);
+  const markers = (await conflictMarkersInRange(ctx.git, ctx.cfg, [...tips.keys()], known)).filter((m) => !tips.has(m.commit));
+  return { refs, checks, markers, ok: markers.length === 0 && checks.every((c) => c.violations.length === 0) };
 }
