@@ -232,6 +232,23 @@ test('cherry-pick and revert of one commit commit a fresh patch; several picks a
   assertFresh(dir, 'HEAD~1');
   assertFresh(dir, 'HEAD');
   assert.is(git(dir, ['status', '--porcelain']), '');
+
+  // A pick that stops on vendor code: resolved, then --continue commits a fresh patch.
+  git(dir, ['checkout', '-q', '-b', 'clash', 'side']);
+  write(dir, { 'flagscale/train.py': 'clash\n' });
+  assert.is(commit(dir, ['-am', 'clash']).code, 0);
+  git(dir, ['checkout', '-q', 'main']);
+  write(dir, { 'flagscale/train.py': 'main again\n' });
+  assert.is(commit(dir, ['-am', 'main again']).code, 0);
+  const stopped = run(dir, 'git', ['cherry-pick', 'clash']);
+  assert.is(stopped.code, 1, stopped.out);
+  assert.is(unmerged(dir), 'flagscale/train.py');
+  write(dir, { 'flagscale/train.py': 'resolved\n' });
+  git(dir, ['add', 'flagscale/train.py']);
+  const picked = run(dir, 'git', ['cherry-pick', '--continue'], { GIT_EDITOR: 'true' });
+  assert.is(picked.code, 0, picked.out);
+  assert.match(git(dir, ['show', `HEAD:${PATCH()}`]), '+resolved');
+  assertFresh(dir, 'HEAD');
 });
 
 test('conflict markers in a patch: push refused saying so, with the exact fix, which works', () => {
@@ -362,8 +379,16 @@ test('a base that is not merged is refused by patch and init; init with another 
   assert.match(i.stderr, 'is not an ancestor of HEAD');
 
   assert.is(run(dir, 'git', ['merge', '-q', '--no-edit', newer]).code, 0);
+  // A fork an earlier init wired through husky (an ignored hooks/_ folder) is rewired too.
+  const pkgFile = path.join(dir, 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  pkg.scripts.prepare = 'npm run build && husky hooks';
+  fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + '\n');
+  git(dir, ['config', 'core.hooksPath', 'hooks/_']);
   const again = flagpatch(dir, ['init', '--device-type', 'A_X100', '--base-commit-id', newer]);
   assert.is(again.code, 0, again.stderr);
+  assert.is(JSON.parse(fs.readFileSync(pkgFile, 'utf8')).scripts.prepare, 'npm run build && flagpatch hook install');
+  assert.is(git(dir, ['config', 'core.hooksPath']), 'hooks');
   assert.match(again.stdout, `flagpatch init: baseCommit changed: ${base.slice(0, 12)} → ${newer.slice(0, 12)}`);
   const next = `hardwares/A_X100/${newer.slice(0, 6)}/${newer.slice(0, 6)}.patch`;
   assert.match(again.stdout, `flagpatch init: the next commit writes ${next}; ${PATCH()} stays`);
