@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { costlyRepo, measureCheck } from '../test/costly.js';
 import { faultTrials, type Kind, type TrialReport } from '../test/faults.js';
-import { cleanup } from '../test/helpers.js';
+import { cleanup, tmpdir } from '../test/helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name: string, fallback: number) => {
@@ -43,7 +44,26 @@ const corpus = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'f
 const hostile = suite('hostile.test.js');
 const dirs = suite('dir-safety.test.js');
 const concurrency = suite('concurrency.test.js');
-const ok = faults.every((f) => f.failures.length === 0) && fuzz.ok && hostile.ok && dirs.ok && concurrency.ok;
+// Bounded cost: each costly input against `check` of the same repository with a normal patch
+// (medians of 3 whole processes, as a user runs them).
+console.log('bounded cost: costly inputs vs a normal check...');
+const costly = costlyRepo(tmpdir());
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const runs = (commit: string) => Array.from({ length: 3 }, () => measureCheck(costly.dir, commit));
+const normalRuns = runs(costly.normal);
+const normalTime = median(normalRuns.map((r) => r.seconds));
+const costRows = costly.inputs.map((input) => {
+  const r = runs(input.commit);
+  const seconds = median(r.map((x) => x.seconds));
+  const peak = Math.max(...r.map((x) => x.peakMB ?? 0));
+  const ratio = seconds / normalTime;
+  const held = r.every((x) => x.code === 1) && ratio <= 3 && peak <= 300;
+  console.log(`  ${input.name}: exit ${r[0].code}, ${seconds.toFixed(2)} s (${ratio.toFixed(1)}× normal), ${peak.toFixed(0)} MB`);
+  return { name: input.name, seconds, ratio, peak, held, said: r[0].stdout.split('\n')[1] ?? '' };
+});
+cleanup();
+const bounded = costRows.every((r) => r.held);
+const ok = faults.every((f) => f.failures.length === 0) && fuzz.ok && hostile.ok && dirs.ok && concurrency.ok && bounded;
 
 const md = `# Reliability
 
@@ -68,6 +88,17 @@ ${faults
 | \`--dir\` deletes nothing flagpatch did not create | test/dir-safety.test.ts, test/dir.test.ts: \`/\`, \`..\`, \`.\`, the repository itself, a path through a symlink, a folder holding someone's files | ${dirs.summary} |
 | two processes at once: both succeed or one waits; never a corrupt index | test/concurrency.test.ts: two refreshes, a commit while \`unpatch --dir\` runs; writes to a held index wait for its lock (up to 5 s) | ${concurrency.summary} |
 | the user's work tree, index, stash, HEAD and branches are untouched | test/untouched.test.ts after every command, with an uncommitted edit and an untracked file | part of \`npm test\` |
+
+## Bounded cost
+
+Inputs a commit can carry cheaply, each judged by \`flagpatch check\` as a whole process (test/costly.ts,
+asserted in test/bounded.test.ts without timings): the target is at most 3× the time of \`check\` of
+the same repository with a normal patch (${normalTime.toFixed(2)} s here, median of 3) and at most 300 MB
+of peak memory (of the flagpatch process, by \`/usr/bin/time\`).
+
+| input | what check says | time (× normal) | peak memory | held |
+|---|---|---|---|---|
+${costRows.map((r) => `| ${r.name} | ${r.said.replace(/\|/g, '\\|').slice(0, 120)} | ${r.seconds.toFixed(2)} s (${r.ratio.toFixed(1)}×) | ${r.peak.toFixed(0)} MB | ${r.held ? 'yes' : '**no**'} |`).join('\n')}
 
 Overall: ${ok ? 'every guarantee held' : '**a guarantee failed: see the failures above**'}.
 `;

@@ -1,9 +1,13 @@
-// The configuration: found by cosmiconfig at the top of the work tree, then validated all at
-// once so every bad key is reported together (file, key, expected, found).
-import fs from 'node:fs';
-import path from 'node:path';
+// The configuration: data only, read from the commit (or index) being judged, validated all at
+// once. One table of keys (src/config-keys.ts) gives the defaults, the validator and the
+// shipped JSON Schema, so they cannot disagree.
+//
+// A config is input from whoever wrote the commit: it is parsed, never run. JavaScript configs
+// are refused (naming the file), YAML `$import` too, and a file over CONFIG_LIMIT bytes.
 import { ConfigError } from './errors.js';
-import { DEVICE_RE } from './layout.js';
+import { DEFAULTS, KEYS, validateValue } from './config-keys.js';
+import { LIMITS } from './limits.js';
+import type { FileSource } from './source.js';
 
 export interface Config {
   /** This fork's device, when configured. */
@@ -16,132 +20,123 @@ export interface Config {
   exclude: string[];
   /** Folder name of materialized trees. */
   name: string;
-  /** The config file, relative to the top of the work tree; undefined when none was found. */
+  /** The config file, relative to the top of the tree; undefined when none was found. */
   file?: string;
 }
 
-export const SEARCH_PLACES = [
-  'package.json',
-  '.flagpatchrc',
-  '.flagpatchrc.json',
-  '.flagpatchrc.yaml',
-  '.flagpatchrc.yml',
-  '.flagpatchrc.js',
-  '.flagpatchrc.cjs',
-  '.flagpatchrc.mjs',
-  'flagpatch.config.js',
-  'flagpatch.config.cjs',
-  'flagpatch.config.mjs',
-];
+/** Data configs, in the order they are looked for (cosmiconfig's order for these names). */
+export const DATA_CONFIGS = ['package.json', '.flagpatchrc', '.flagpatchrc.json', '.flagpatchrc.yaml', '.flagpatchrc.yml'] as const;
 
-export const DEFAULTS = { patchDir: 'hardwares', heteroFile: 'hetero.txt', idLength: 6, exclude: [] as string[] };
+/** Code configs: never loaded, always refused. */
+export const CODE_CONFIGS = [
+  '.flagpatchrc.js', '.flagpatchrc.cjs', '.flagpatchrc.mjs', '.flagpatchrc.ts', '.flagpatchrc.cts', '.flagpatchrc.mts',
+  'flagpatch.config.js', 'flagpatch.config.cjs', 'flagpatch.config.mjs', 'flagpatch.config.ts', 'flagpatch.config.cts', 'flagpatch.config.mts',
+] as const;
 
-/** Loads and validates the config of the work tree at `top` (defaults when there is none). */
-export async function loadConfig(top: string): Promise<Config> {
-  const fast = readJsonConfig(top);
-  if (fast) return validateConfig(fast.config, top, fast.file);
-  // Imported only when needed: it costs ~25 ms, which the hook would pay on every commit.
-  const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig('flagpatch', { searchPlaces: SEARCH_PLACES, searchStrategy: 'none' });
-  let found;
-  try {
-    found = await explorer.search(top);
-  } catch (e) {
-    const file = (e as { filepath?: string }).filepath ?? 'config file';
-    throw new ConfigError(path.basename(file), [`cannot be read: ${(e as Error).message.split('\n')[0]}`]);
+/** Every config file name but package.json: owned paths, never part of a vendor patch. */
+export const CONFIG_NAMES: readonly string[] = [...DATA_CONFIGS.filter((f) => f !== 'package.json'), ...CODE_CONFIGS];
+
+/** Finds, parses and validates the config of `source`; defaults when there is none. */
+export async function loadConfig(source: FileSource): Promise<Config> {
+  const names = [...DATA_CONFIGS, ...CODE_CONFIGS];
+  const found = await source.read(names, LIMITS.configBytes);
+  const code = CODE_CONFIGS.find((_, i) => found[DATA_CONFIGS.length + i] !== null);
+  if (code) {
+    throw new ConfigError(
+      code,
+      [`JavaScript configs are not loaded: a config is read from the commit being judged, and code from a commit must never run`],
+      'move the settings to .flagpatchrc.json (data only) and delete this file',
+    );
   }
-  if (!found) return validateConfig({}, top, undefined);
-  return validateConfig(found.isEmpty ? {} : found.config, top, path.relative(top, found.filepath));
+  for (const [i, file] of DATA_CONFIGS.entries()) {
+    const bytes = found[i];
+    if (bytes === null) continue;
+    if (bytes === 'too-large') throw new ConfigError(file, [`is larger than ${LIMITS.configBytes} bytes, the limit for a config file`]);
+    const raw = await parseConfigFile(file, bytes);
+    if (raw === NOT_HERE) continue;
+    return validateConfig(raw, source.folderName, file);
+  }
+  return validateConfig({}, source.folderName, undefined);
 }
 
-/**
- * The config without cosmiconfig, where that gives the same answer: cosmiconfig's order is
- * package.json (a "flagpatch" key), .flagpatchrc, .flagpatchrc.json, then the other places.
- * A "flagpatch" key in package.json or a parsable .flagpatchrc.json (with no .flagpatchrc
- * before it) is read here; no config file at all gives defaults. Anything else — YAML, JS, a
- * file that does not parse — is left to cosmiconfig (null).
- */
-function readJsonConfig(top: string): { config: unknown; file: string | undefined } | null {
-  const parse = (file: string) => {
-    try {
-      return { ok: true, value: JSON.parse(fs.readFileSync(path.join(top, file), 'utf8')) as unknown };
-    } catch {
-      return { ok: false, value: undefined };
-    }
-  };
-  if (fs.existsSync(path.join(top, 'package.json'))) {
-    const pkg = parse('package.json');
-    if (!pkg.ok) return null;
-    if (pkg.value && typeof pkg.value === 'object' && 'flagpatch' in pkg.value) return { config: (pkg.value as { flagpatch: unknown }).flagpatch, file: 'package.json' };
+const NOT_HERE = Symbol('no flagpatch settings in this file');
+
+async function parseConfigFile(file: string, bytes: Buffer): Promise<unknown> {
+  const text = bytes.toString('utf8');
+  if (file === 'package.json') {
+    const pkg = parseJson(file, text);
+    return pkg && typeof pkg === 'object' && !Array.isArray(pkg) && Object.hasOwn(pkg, 'flagpatch') ? (pkg as { flagpatch: unknown }).flagpatch : NOT_HERE;
   }
-  if (fs.existsSync(path.join(top, '.flagpatchrc'))) return null;
-  if (fs.existsSync(path.join(top, '.flagpatchrc.json'))) {
-    const rc = parse('.flagpatchrc.json');
-    return rc.ok ? { config: rc.value, file: '.flagpatchrc.json' } : null;
+  if (file === '.flagpatchrc.json') return parseJson(file, text);
+  // .flagpatchrc may be JSON or YAML; YAML (a superset of JSON) reads both. The YAML loader is
+  // cosmiconfig's (js-yaml's safe default schema: plain data, no code); imported only here.
+  if (text.trim() === '') return {};
+  const { defaultLoaders } = await import('cosmiconfig');
+  let value: unknown;
+  try {
+    value = await defaultLoaders['.yaml'](file, text);
+  } catch (e) {
+    throw new ConfigError(file, [`is not valid YAML: ${firstLine(e)}`]);
   }
-  if (SEARCH_PLACES.some((f) => fs.existsSync(path.join(top, f)) && f !== 'package.json')) return null;
-  return { config: {}, file: undefined };
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, '$import')) {
+    throw new ConfigError(file, ['$import: configs are self-contained; importing another file is refused'], `copy the settings into ${file} and remove "$import"`);
+  }
+  return value ?? {};
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, [`is not valid JSON: ${firstLine(e)}`]);
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error).message ?? e).split('\n').find((l) => l.trim() && !/^(JSON|YAML) Error in/.test(l)) ?? 'unreadable';
 }
 
 /** Checks every key of a raw config object; throws ConfigError listing all problems. */
-export function validateConfig(raw: unknown, top: string, file: string | undefined): Config {
+export function validateConfig(raw: unknown, folderName: string, file: string | undefined): Config {
   const where = file ?? '.flagpatchrc.json';
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(where, [`expected an object of settings, found ${describe(raw)}`]);
   }
   const obj = raw as Record<string, unknown>;
   const problems: string[] = [];
-  const bad = (key: string, expected: string) => problems.push(`${key}: expected ${expected}, found ${describe(obj[key])}`);
-  const known = new Set(['$schema', 'deviceType', 'baseCommit', 'patchDir', 'heteroFile', 'idLength', 'exclude', 'name']);
+  const known = Object.keys(KEYS);
   for (const key of Object.keys(obj)) {
-    if (!known.has(key)) problems.push(`${/^[\w$]+$/.test(key) ? key : JSON.stringify(key)}: unknown key (known: ${[...known].filter((k) => k !== '$schema').join(', ')})`);
+    if (!Object.hasOwn(KEYS, key)) problems.push(`${/^[\w$]{1,40}$/.test(key) ? key : JSON.stringify(key.slice(0, 40))}: unknown key (known: ${known.filter((k) => k !== '$schema').join(', ')})`);
+    if (problems.length >= LIMITS.problems) break;
   }
-  const cfg: Config = { ...DEFAULTS, exclude: [], name: path.basename(top), file };
-
-  if (obj.deviceType !== undefined) {
-    if (typeof obj.deviceType === 'string' && DEVICE_RE.test(obj.deviceType)) cfg.deviceType = obj.deviceType;
-    else bad('deviceType', 'a device name of ASCII letters, digits and _ (e.g. "A_X100")');
-  }
-  if (obj.baseCommit !== undefined) {
-    if (typeof obj.baseCommit === 'string' && /^[^\s\0-]\S*$/.test(obj.baseCommit)) cfg.baseCommit = obj.baseCommit;
-    else bad('baseCommit', 'a commit id (the full sha written by `flagpatch init`)');
-  }
-  for (const key of ['patchDir', 'heteroFile'] as const) {
-    if (obj[key] === undefined) continue;
-    const v = obj[key];
-    if (typeof v === 'string' && isInnerPath(v)) cfg[key] = v.replace(/\/+$/, '');
-    else bad(key, 'a relative path inside the repository, without ".." (e.g. "' + DEFAULTS[key] + '")');
-  }
-  if (obj.idLength !== undefined) {
-    const v = obj.idLength;
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 4 && v <= 40) cfg.idLength = v;
-    else bad('idLength', 'a whole number from 4 to 40');
-  }
-  if (obj.exclude !== undefined) {
-    const v = obj.exclude;
-    if (Array.isArray(v) && v.every((p) => typeof p === 'string' && p.length > 0 && !p.startsWith(':') && isInnerPath(p))) cfg.exclude = [...v];
-    else bad('exclude', 'a list of paths or glob patterns relative to the top of the repository');
-  }
-  if (obj.name !== undefined) {
-    const v = obj.name;
-    if (typeof v === 'string' && /^[^/\\\0]+$/.test(v) && v !== '.' && v !== '..') cfg.name = v;
-    else bad('name', 'a folder name (no "/", not "." or "..")');
+  const cfg: Config = { ...DEFAULTS, exclude: [...DEFAULTS.exclude], name: folderName, file };
+  for (const key of known) {
+    if (obj[key] === undefined || key === '$schema') continue;
+    const expected = validateValue(key, obj[key]);
+    if (expected) problems.push(`${key}: expected ${expected}, found ${describe(obj[key])}`);
+    else (cfg as unknown as Record<string, unknown>)[key] = normalize(key, obj[key]);
   }
   if (problems.length) throw new ConfigError(where, problems);
   return cfg;
 }
 
-/** A non-empty relative path that stays inside the repository and out of `.git`. */
-function isInnerPath(p: string): boolean {
-  if (p.length === 0 || p.startsWith('/') || p.includes('\0')) return false;
-  return p.split('/').every((part) => part !== '..' && part.toLowerCase() !== '.git') && p !== '.';
+function normalize(key: string, v: unknown): unknown {
+  if (key === 'patchDir' || key === 'heteroFile') return (v as string).replace(/\/+$/, '');
+  if (key === 'exclude') return [...(v as string[])];
+  return v;
+}
+
+/** The keys whose values differ between two configs (the config file's name counts as `file`). */
+export function changedKeys(a: Config, b: Config): string[] {
+  const keys = [...Object.keys(KEYS).filter((k) => k !== '$schema'), 'file'] as (keyof Config)[];
+  return keys.filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null));
 }
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return `a list ${JSON.stringify(v).slice(0, 60)}`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v).slice(0, 60)}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 60))}`;
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
 }

@@ -1,13 +1,16 @@
-// What every command starts from: the repository, its config, and the devices and revisions
-// named on the command line (or in the config).
+// What every command starts from: the repository, the config of the commit (or index) it
+// judges, and the devices and revisions named on the command line (or in the config).
 import { loadConfig, type Config } from './config.js';
 import { UsageError } from './errors.js';
 import { Git, type Env } from './git.js';
 import { checkDevice } from './layout.js';
+import { diskSource, indexSource, treeSource, type FileSource } from './source.js';
 
 export interface Context {
   git: Git;
   cfg: Config;
+  /** Where the config (and hetero.txt) of this run are read from. */
+  source: FileSource;
 }
 
 export interface CommonOptions {
@@ -17,9 +20,32 @@ export interface CommonOptions {
   env?: Env;
 }
 
-export async function openContext(opts: CommonOptions): Promise<Context> {
-  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
-  return { git, cfg: await loadConfig(git.top) };
+/**
+ * Which config applies: a commit's (check, status, patch: the commit judged), the index's (the
+ * pre-commit refresh: what is being committed), or the work tree's (init and unpatch, which
+ * read the work tree's files like the original tool).
+ */
+export type ConfigFrom = { rev: string; flag?: string } | 'index' | 'work tree';
+
+export async function openRepo(opts: CommonOptions): Promise<Git> {
+  return Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+}
+
+export async function openContext(opts: CommonOptions, from: ConfigFrom = { rev: 'HEAD' }): Promise<Context> {
+  const git = await openRepo(opts);
+  const source = await sourceOf(git, from);
+  return { git, cfg: await loadConfig(source), source };
+}
+
+/** The files `from` names; a commit that does not exist yet (unborn HEAD) reads as empty. */
+export async function sourceOf(git: Git, from: ConfigFrom): Promise<FileSource> {
+  if (from === 'index') return indexSource(git);
+  if (from === 'work tree') return diskSource(git.top);
+  if (from.rev === 'HEAD' && !(await git.resolve('HEAD'))) {
+    return { label: 'HEAD (no commit yet)', folderName: diskSource(git.top).folderName, read: async (files) => files.map(() => null) };
+  }
+  const found = await revisionOf(git, from.rev, from.flag ?? 'REV');
+  return treeSource(git, found.tree, `${from.rev} (${found.commit.slice(0, 12)})`);
 }
 
 /** The devices given, or the configured one; each name validated. */

@@ -1,24 +1,48 @@
-// Errors are values: what went wrong, how to fix it, and the exit code the CLI should use.
-// Library code throws these; only the CLI prints them and sets the exit code.
+// Errors are values: where it went wrong, what went wrong, how to fix it, and the exit code
+// the CLI should use. Library code throws these; only the CLI renders them (src/render.ts)
+// and sets the exit code. No code reads another error's text: callers use the fields.
 
 /** Exit codes of the SPEC: 1 = a check failed or the operation was refused, 2 = bad usage or config. */
 export type ExitCode = 1 | 2;
 
+/** One problem, as `check`, the pre-push hook and refusals report it. */
+export interface Problem {
+  /** A file (`hetero.txt:3`, a patch path, the config file), or undefined for the whole run. */
+  where?: string;
+  problem: string;
+  fix?: string;
+}
+
 export class FlagpatchError extends Error {
+  readonly where: string | undefined;
+  readonly problem: string;
+  /** Further problems of the same kind (e.g. every bad key of a config), one per line. */
+  readonly details: readonly string[];
+
   constructor(
-    message: string,
+    problem: string,
     readonly fix: string | undefined,
     readonly exitCode: ExitCode = 1,
+    opts: { where?: string; details?: readonly string[] } = {},
   ) {
-    super(message);
+    super(opts.where ? `${opts.where}: ${problem}` : problem);
     this.name = 'FlagpatchError';
+    this.where = opts.where;
+    this.problem = problem;
+    this.details = opts.details ?? [];
+  }
+
+  /** The error as a problem line of a report. */
+  toProblem(): Problem {
+    const problem = this.details.length ? `${this.problem}: ${this.details.join('; ')}` : this.problem;
+    return { where: this.where, problem, fix: this.fix };
   }
 }
 
 /** Bad flags or arguments (exit 2). */
 export class UsageError extends FlagpatchError {
-  constructor(message: string, fix?: string) {
-    super(message, fix, 2);
+  constructor(problem: string, fix?: string, where?: string) {
+    super(problem, fix, 2, { where });
     this.name = 'UsageError';
   }
 }
@@ -27,21 +51,18 @@ export class UsageError extends FlagpatchError {
 export class ConfigError extends FlagpatchError {
   constructor(
     readonly file: string,
-    readonly problems: string[],
+    readonly problems: readonly string[],
+    fix = `fix ${file} (its schema ships as flagpatch/schema.json)`,
   ) {
-    super(
-      `${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`,
-      `fix ${file} (the schema ships as flagpatch/schema.json)`,
-      2,
-    );
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems`, fix, 2, { where: file, details: problems.length === 1 ? [] : problems });
     this.name = 'ConfigError';
   }
 }
 
 /** The operation was refused or a check failed (exit 1). */
 export class RefusedError extends FlagpatchError {
-  constructor(message: string, fix?: string) {
-    super(message, fix, 1);
+  constructor(problem: string, fix?: string, where?: string) {
+    super(problem, fix, 1, { where });
     this.name = 'RefusedError';
   }
 }
@@ -53,7 +74,7 @@ export class PatchRefusedError extends RefusedError {
     readonly reason: string,
     fix = 'regenerate the patch with `flagpatch patch`, or ask its vendor to',
   ) {
-    super(`${patchFile}: ${reason}`, fix);
+    super(reason, fix, patchFile);
     this.name = 'PatchRefusedError';
   }
 }

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { GitError, RefusedError } from './errors.js';
+import { OBJECT_ID_RE as OBJECT_ID } from './oid.js';
 import { interruption, trackChild } from './tmp.js';
 
 export type Env = Record<string, string | undefined>;
@@ -193,6 +194,27 @@ export class Git {
       pos = nl + 1 + size + 1;
     }
     return found;
+  }
+
+  /** Type and size of each object `specs` name (one `cat-file --batch-check`); null = missing. */
+  async sizes(specs: readonly string[]): Promise<({ sha: string; type: string; size: number } | null)[]> {
+    if (specs.length === 0) return [];
+    const out = await this.text(['cat-file', '--batch-check'], { input: specs.map((s) => `${s}\n`).join('') });
+    return out.split('\n').map((line) => {
+      const [sha, type, size] = line.split(' ');
+      return size !== undefined && OBJECT_ID.test(sha) ? { sha, type, size: Number(size) } : null;
+    });
+  }
+
+  /**
+   * The blobs `specs` name, each at most `maxBytes` long: larger ones are 'too-large' and never
+   * read, so a small commit naming a huge object costs no memory. null = missing or not a blob.
+   */
+  async blobsLimited(specs: readonly string[], maxBytes: number): Promise<(Buffer | 'too-large' | null)[]> {
+    const sizes = await this.sizes(specs);
+    const wanted = [...new Set(sizes.filter((s) => s && s.type === 'blob' && s.size <= maxBytes).map((s) => s!.sha))];
+    const data = new Map((await this.objects(wanted)).map((o, i) => [wanted[i], o?.data ?? null]));
+    return sizes.map((s) => (!s || s.type !== 'blob' ? null : s.size > maxBytes ? 'too-large' : (data.get(s.sha) ?? null)));
   }
 
   /**

@@ -1,7 +1,10 @@
 // The hetero registry: which devices are adapted together on which base.
 //   # comments and blank lines are allowed
 //   aaaaaa: A_X100 B_Y100
+import type { Config } from './config.js';
 import { DEVICE_RE } from './layout.js';
+import { LIMITS, mib } from './limits.js';
+import type { FileSource } from './source.js';
 
 export interface Combination {
   /** 1-based line number in the file. */
@@ -18,53 +21,84 @@ export interface HeteroProblem {
 
 export interface Hetero {
   combinations: Combination[];
+  /** The first LIMITS.problems problems; `moreProblems` counts the rest. */
   problems: HeteroProblem[];
+  moreProblems?: number;
+  /** The file's text, as read ('' when absent). */
+  text?: string;
+}
+
+/** Reads and parses the hetero registry of a commit, the index or the work tree (bounded). */
+export async function readHetero(source: FileSource, cfg: Pick<Config, 'heteroFile' | 'idLength'>): Promise<Hetero> {
+  const [bytes] = await source.read([cfg.heteroFile], LIMITS.heteroBytes);
+  if (bytes === 'too-large') {
+    return {
+      combinations: [],
+      problems: [{ line: 1, message: `is larger than ${mib(LIMITS.heteroBytes)}, the limit for the hetero registry`, fix: 'keep one line per combination; remove what is not a combination' }],
+      text: '',
+    };
+  }
+  const text = bytes ? bytes.toString('utf8') : '';
+  return { ...parseHetero(text, cfg.idLength), text };
 }
 
 export function parseHetero(text: string, idLength: number): Hetero {
   const combinations: Combination[] = [];
-  const problems: HeteroProblem[] = [];
   const seen = new Map<string, number>();
   const example = `${'a'.repeat(idLength)}: A_X100 B_Y100`;
+  let more = 0;
+  const idRe = new RegExp(`^[0-9a-f]{${idLength}}$`);
+  const problems: HeteroProblem[] = [];
+  const report = (p: HeteroProblem) => (problems.length < LIMITS.problems ? problems.push(p) : more++);
   text.split('\n').forEach((raw, i) => {
     const line = i + 1;
     const content = raw.replace(/\r$/, '').replace(/#.*/, '').trim();
     if (!content) return;
     const m = /^([^:\s]+)\s*:(.*)$/.exec(content);
     if (!m) {
-      problems.push({ line, message: `expected "<ID>: <DEVICE> <DEVICE>...", found ${JSON.stringify(content)}`, fix: `write the line as "${example}"` });
+      report({ line, message: `expected "<ID>: <DEVICE> <DEVICE>...", found ${JSON.stringify(content.slice(0, 60))}${content.length > 60 ? '…' : ''}`, fix: `write the line as "${example}"` });
       return;
     }
     const id = m[1];
     const devices = m[2].trim().split(/\s+/).filter(Boolean);
-    if (!new RegExp(`^[0-9a-f]{${idLength}}$`).test(id)) {
-      problems.push({ line, message: `ID ${JSON.stringify(id)} is not ${idLength} lowercase hex digits`, fix: `use the base commit abbreviated to ${idLength} digits, as in the patch folder name` });
+    if (!idRe.test(id)) {
+      report({ line, message: `ID ${JSON.stringify(id.slice(0, 60))} is not ${idLength} lowercase hex digits`, fix: `use the base commit abbreviated to ${idLength} digits, as in the patch folder name` });
       return;
     }
     const badDevices = devices.filter((d) => !DEVICE_RE.test(d));
     if (badDevices.length) {
-      problems.push({ line, message: `bad device name ${JSON.stringify(badDevices[0])}`, fix: 'device names use ASCII letters, digits and _ only, separated by spaces' });
+      report({ line, message: `bad device name ${JSON.stringify(badDevices[0].slice(0, 60))}`, fix: 'device names use ASCII letters, digits and _ only, separated by spaces' });
       return;
     }
     if (devices.length < 2) {
-      problems.push({ line, message: `a combination needs at least two devices, found ${devices.length}`, fix: `list every device trained together, e.g. "${example}"` });
+      report({ line, message: `a combination needs at least two devices, found ${devices.length}`, fix: `list every device trained together, e.g. "${example}"` });
       return;
     }
-    const dup = devices.find((d, j) => devices.indexOf(d) !== j);
+    const dup = firstRepeat(devices);
     if (dup) {
-      problems.push({ line, message: `device ${dup} is listed twice`, fix: 'list each device once' });
+      report({ line, message: `device ${dup} is listed twice`, fix: 'list each device once' });
       return;
     }
     const key = `${id}:${[...devices].sort().join(' ')}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      problems.push({ line, message: `repeats the combination of line ${first}`, fix: 'remove one of the two lines' });
+      report({ line, message: `repeats the combination of line ${first}`, fix: 'remove one of the two lines' });
       return;
     }
     seen.set(key, line);
     combinations.push({ line, id, devices });
   });
-  return { combinations, problems };
+  return more ? { combinations, problems, moreProblems: more } : { combinations, problems };
+}
+
+/** The first item that occurs twice (linear: lines are untrusted and may be long). */
+export function firstRepeat(items: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const x of items) {
+    if (seen.has(x)) return x;
+    seen.add(x);
+  }
+  return undefined;
 }
 
 /** Does some line list every one of `devices` for `id`? */

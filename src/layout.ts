@@ -1,10 +1,13 @@
 // Where patches live and what is never part of a vendor patch.
 //   <patchDir>/<DEVICE>/<ID>/<ID>.patch    ID = the base commit abbreviated to idLength hex digits
-import type { Config } from './config.js';
+import { CONFIG_NAMES, type Config } from './config.js';
 import { UsageError } from './errors.js';
+import { matchesPathspec } from './pathspec.js';
 
 export const DEVICE_RE = /^[A-Za-z0-9_]+$/;
 export const HOOKS_DIR = 'hooks';
+/** husky's usual hook folder: owned too, so a patch cannot plant hooks in a fork that uses it. */
+export const HUSKY_DIR = '.husky';
 
 export function checkDevice(name: string): string {
   if (!DEVICE_RE.test(name)) {
@@ -24,9 +27,18 @@ export function patchPath(cfg: Pick<Config, 'patchDir'>, device: string, id: str
   return `${cfg.patchDir}/${device}/${id}/${id}.patch`;
 }
 
-/** Paths never part of a vendor patch, as literal repository paths (prefix matches). */
-export function ownedPaths(cfg: Config): string[] {
-  return [cfg.patchDir, cfg.heteroFile, HOOKS_DIR, ...(cfg.file ? [cfg.file] : [])];
+/**
+ * Paths never part of a vendor patch, as literal repository paths (prefix matches): the patch
+ * folder, the hetero registry, every config file name, and the hook folders. `exclude` adds
+ * patterns (see isOwned).
+ */
+export function ownedPaths(cfg: Pick<Config, 'patchDir' | 'heteroFile'>): string[] {
+  return [cfg.patchDir, cfg.heteroFile, ...CONFIG_NAMES, HOOKS_DIR, HUSKY_DIR];
+}
+
+/** Whether `file` is an owned path of `cfg` (or under one), or matched by its `exclude`. */
+export function isOwned(cfg: Pick<Config, 'patchDir' | 'heteroFile' | 'exclude'>, file: string): boolean {
+  return ownedPaths(cfg).some((o) => file === o || file.startsWith(`${o}/`)) || cfg.exclude.some((p) => matchesPathspec(p, file));
 }
 
 /** Pathspecs that limit a diff to the vendor code: everything but the owned paths. */

@@ -3,9 +3,10 @@
 // tests call it in-process (the fuzzing does, thousands of times).
 // Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
-import { FlagpatchError, GitError, UsageError } from './errors.js';
+import { errorJson, renderError, renderProblems, statusTable } from './cli/render.js';
+import { FlagpatchError, UsageError } from './errors.js';
+import { escapeText, safeLine } from './text.js';
 import { interruption } from './tmp.js';
-import type { PatchReport } from './inspect.js';
 import type { RefreshResult } from './commands/refresh.js';
 import type { AmendResult } from './history/amend.js';
 
@@ -114,27 +115,34 @@ ${DEVICE_HELP}
   },
   check: {
     summary: 'validate hetero.txt and every patch (pre-push and CI)',
-    usage: 'flagpatch check [REV] [--json]',
+    usage: 'flagpatch check [REV] [--config-from TRUSTED [--allow-config-change]] [--json]',
     help: `Checks REV (default HEAD): hetero.txt parses; every device it lists has its patch at that ID;
 every patch under the patch folder applies cleanly on its base; device names and folder layout
 are valid; and where REV holds the configured device's vendor code, that device's patch is
 fresh. Exit 0 when all hold, 1 with one line per violation and its fix.
+REV is judged with the config it holds itself (never the work tree's copy). For pull requests
+from others, --config-from judges it with a trusted revision's config instead.
 
+  --config-from TRUSTED       judge with the config of TRUSTED (CI: the target branch); a REV
+                              whose own config differs is a violation naming the changed keys
+  --allow-config-change       with --config-from: accept a REV that changes the config
   --json                      print the result as JSON`,
-    flags: { json: 'boolean' },
+    flags: { json: 'boolean', 'config-from': 'string', 'allow-config-change': 'boolean' },
     positionals: 1,
     async run(flags, pos, out) {
       const { check } = await import('./commands/check.js');
-      const r = await check({ ...out.at, rev: pos[0] });
+      if (flags['allow-config-change'] && !flags['config-from']) throw new UsageError('--allow-config-change needs --config-from', 'pass --config-from <trusted revision>, e.g. origin/main');
+      const r = await check({ ...out.at, rev: pos[0], configFrom: flags['config-from'] as string | undefined, allowConfigChange: flags['allow-config-change'] === true });
       if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
-      const at = `${r.rev} (${r.commit.slice(0, 12)})`;
+      const at = `${escapeText(r.rev)} (${r.commit.slice(0, 12)})${r.configFrom !== r.rev ? ` with the config of ${escapeText(r.configFrom)}` : ''}`;
       if (r.ok) {
         const n = r.patches.length;
         out.log(`flagpatch check: ${at}: ok (${n} patch${n === 1 ? ' applies' : 'es apply'}, every hetero combination complete)`);
         return 0;
       }
-      out.log(`flagpatch check: ${at}: ${r.violations.length} problem${r.violations.length === 1 ? '' : 's'}`);
-      for (const v of r.violations) out.log(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+      const n = r.violations.length + r.omitted;
+      out.log(`flagpatch check: ${at}: ${n} problem${n === 1 ? '' : 's'}`);
+      for (const line of renderProblems(out, r.violations, r.omitted)) out.log(line);
       return 1;
     },
   },
@@ -154,7 +162,7 @@ code for, are fresh when they apply cleanly.
       const r = await status(out.at);
       if (out.json) return out.log(JSON.stringify(r.patches, null, 2)), 0;
       if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
-      out.log(table(out, r.patches));
+      out.log(statusTable(out, r.patches));
       return 0;
     },
   },
@@ -171,8 +179,7 @@ file such as .gitignore is edited). The base must be an ancestor of HEAD. A seco
 changes nothing; one with another device or base says what changed.
 
   --device-type DEV           this fork's device, e.g. A_X100
-  --base-commit-id REV        the upstream commit the fork adapts
-`,
+  --base-commit-id REV        the upstream commit the fork adapts`,
     flags: { 'device-type': 'string', 'base-commit-id': 'string' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -242,13 +249,16 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         const r = await prePush({ ...out.at, input: await out.stdin() });
         for (const c of r.checks) {
           if (c.violations.length === 0) continue;
-          out.err(`flagpatch: push refused: ${c.refs.join(', ')} (${c.commit.slice(0, 12)}) has ${c.violations.length} problem${c.violations.length === 1 ? '' : 's'}`);
-          for (const v of c.violations) out.err(`${paint(out, 'red', '✗')} ${v.where}: ${v.problem}\n    fix: ${v.fix}`);
+          const n = c.violations.length + c.omitted;
+          out.err(`flagpatch: push refused: ${escapeText(c.refs.join(', '))} (${c.commit.slice(0, 12)}) has ${n} problem${n === 1 ? '' : 's'}`);
+          for (const line of renderProblems(out, c.violations, c.omitted)) out.err(line);
         }
-        for (const m of r.markers) {
-          out.err(`${paint(out, 'red', '✗')} ${m.path} in ${m.commit.slice(0, 12)}: holds conflict markers at line ${m.line} (a pushed commit below the tip)`);
-          out.err(`    fix: refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`);
-        }
+        const marked = r.markers.map((m) => ({
+          where: `${m.path} in ${m.commit.slice(0, 12)}`,
+          problem: `holds conflict markers at line ${m.line} (a pushed commit below the tip)`,
+          fix: `refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`,
+        }));
+        for (const line of renderProblems(out, marked)) out.err(line);
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
         return r.ok ? 0 : 1;
       }
@@ -282,30 +292,8 @@ function printAmend(out: Output, r: AmendResult): void {
 }
 
 function printRefresh(out: Output, r: RefreshResult): void {
-  if (r.action === 'updated') out.log(`flagpatch: updated ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions})`);
-  else if (r.action === 'removed') out.log(`flagpatch: removed ${r.patchPath} (no vendor changes left)`);
-}
-
-function table(out: Output, rows: PatchReport[]): string {
-  const cells = rows.map((p) => [
-    p.device,
-    p.id,
-    p.base ? `${p.base.slice(0, 12)} ${p.baseDate}` : '?',
-    String(p.files),
-    `+${p.insertions} −${p.deletions}`,
-    p.combinations.map((c) => c.join('+')).join(', ') || '-',
-    p.state,
-  ]);
-  const head = ['DEVICE', 'ID', 'BASE', 'FILES', 'LINES', 'HETERO', 'STATE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  const state = (s: string) => (s === 'fresh' ? paint(out, 'green', s) : paint(out, 'red', s));
-  return [line(head), ...cells.map((c) => line(c.slice(0, 6)) + '  ' + state(c[6]))].join('\n');
-}
-
-function paint(out: Output, color: 'red' | 'green', text: string): string {
-  if (!out.color) return text;
-  return `\x1b[${color === 'red' ? 31 : 32}m${text}\x1b[39m`;
+  if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${r.files} files, +${r.insertions} −${r.deletions})`);
+  else if (r.action === 'removed') out.log(`flagpatch: removed ${escapeText(r.patchPath!)} (no vendor changes left)`);
 }
 
 function usage(): string {
@@ -324,8 +312,9 @@ function usage(): string {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   const out: Output = {
-    log: (line) => io.stdout(`${line}\n`),
-    err: (line) => io.stderr(`${line}\n`),
+    // Every printed line passes safeLine: none can be taken for a CI workflow command.
+    log: (text) => io.stdout(`${text.split('\n').map(safeLine).join('\n')}\n`),
+    err: (text) => io.stderr(`${text.split('\n').map(safeLine).join('\n')}\n`),
     progress: (line) => {
       if (io.tty.stderr) io.stderr(`${line}\n`);
     },
@@ -359,24 +348,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 function report(e: unknown, out: Output, debug: boolean): number {
-  const err = out.err;
   // Interrupted (Ctrl-C): the signal handler cleans up and ends the process; say nothing more.
   if (interruption()) return 1;
-  if (e instanceof FlagpatchError) {
-    if (out.json) out.log(JSON.stringify({ error: e.message, fix: e.fix, exitCode: e.exitCode }));
-    err(`flagpatch: ${paint(out, 'red', 'error')}: ${e.message}`);
-    if (e.fix) err(`  fix: ${e.fix}`);
-    if (debug) err(e.stack ?? '');
-    return e.exitCode;
-  }
-  if (e instanceof GitError && /tell me who you are|empty ident/i.test(e.stderr)) {
-    err('flagpatch: error: git does not know who you are, so it cannot write the commit');
-    err('  fix: git config --global user.name "Your Name" && git config --global user.email you@example.com');
-    return 1;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  err(`flagpatch: internal error: ${message}`);
-  err(debug ? ((e as Error).stack ?? '') : '  this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output');
-  return 1;
+  if (out.json) out.log(JSON.stringify(errorJson(e)));
+  for (const line of renderError(out, e, debug)) out.err(line);
+  return e instanceof FlagpatchError ? e.exitCode : 1;
 }
-

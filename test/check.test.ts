@@ -80,10 +80,12 @@ test('a patch that no longer applies on its base fails the check, naming file an
   commitAll(up.dir, 'corrupt');
   const r = flagpatch(up.dir, ['check']);
   assert.is(r.code, 1);
-  assert.match(r.stdout, `${file} does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
+  // The whole line: the patch path once, then why.
+  const line = r.stdout.split('\n').find((l) => l.includes('does not apply'));
+  assert.is(line, `✗ ${file}: does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
   const st = JSON.parse(flagpatch(up.dir, ['status', '--json']).stdout);
   assert.is(st[0].state, 'does-not-apply');
-  assert.ok(id);
+  assert.is(st[0].id, id);
 });
 
 test('a patch whose base is not in the repository, or not a patch at all, fails the check', () => {

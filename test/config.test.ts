@@ -1,9 +1,11 @@
-// Configuration: every place cosmiconfig looks, every key honoured, every problem reported at
-// once with file, key, expected and found (exit 2); the shipped schema knows the same keys.
+// Configuration: data only, read from the commit judged; every key honoured, every problem
+// reported at once with file, key, expected and found (exit 2); the shipped schema is the
+// validator's own table.
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { jsonSchema, matches } from '../src/config-keys.js';
 import { cleanup, commitAll, flagpatch, fork, git, ROOT, tmpdir, upstream, write } from './helpers.js';
 
 test.after.each(cleanup);
@@ -20,6 +22,7 @@ function vendor() {
 test('bad values are refused all at once: file, key, expected and found (exit 2)', () => {
   const { v } = vendor();
   write(v, { '.flagpatchrc.json': JSON.stringify({ deviceType: 'A X', idLength: 2, patchDir: '../out', exclude: 'x', color: true }) });
+  commitAll(v, 'bad config');
   const r = flagpatch(v, ['check']);
   assert.is(r.code, 2);
   for (const part of [
@@ -39,6 +42,7 @@ test('bad values are refused all at once: file, key, expected and found (exit 2)
 test('a config file that is not valid JSON is bad config (exit 2) naming the file', () => {
   const { v } = vendor();
   write(v, { '.flagpatchrc.json': '{ "deviceType": ' });
+  commitAll(v, 'broken config');
   const r = flagpatch(v, ['status']);
   assert.is(r.code, 2);
   assert.match(r.stderr, '.flagpatchrc.json');
@@ -57,7 +61,7 @@ test('config in package.json or YAML; patchDir, idLength, exclude and name are h
   assert.match(text, 'flagscale/train.py');
   assert.not.match(text, 'generated/cache.bin');
   assert.not.match(text, 'local.cfg');
-  assert.not.match(text, 'package.json', 'the config file is owned');
+  assert.match(text, 'package.json', 'package.json is vendor code unless excluded (init excludes it where the base lacks it)');
   git(v, ['checkout', '-q', 'flagpatch/A_X100', '--', 'vendor-patches']);
   commitAll(v, 'patch');
   const u = flagpatch(v, ['unpatch', '--dir', path.join(root, 'out')]);
@@ -66,19 +70,95 @@ test('config in package.json or YAML; patchDir, idLength, exclude and name are h
 
   fs.rmSync(path.join(v, 'package.json'));
   write(v, { '.flagpatchrc.yaml': `deviceType: B_Y100\nbaseCommit: ${up.base}\n` });
+  commitAll(v, 'yaml config');
   const y = flagpatch(v, ['patch', '--json']);
   assert.is(y.code, 0, y.stderr);
   assert.is(JSON.parse(y.stdout).device, 'B_Y100');
 });
 
-test('the shipped JSON Schema knows exactly the keys the validator accepts', () => {
+test('the shipped JSON Schema is the validator\'s own table, and refuses what the validator refuses', () => {
   const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'flagpatchrc.schema.json'), 'utf8'));
+  assert.equal(schema, JSON.parse(JSON.stringify(jsonSchema())), 'run npm run schema to regenerate it');
   assert.is(schema.additionalProperties, false);
-  const src = fs.readFileSync(path.join(ROOT, 'src', 'config.ts'), 'utf8');
-  const known = /const known = new Set\(\[([^\]]+)\]\)/.exec(src)![1].match(/'([^']+)'/g)!.map((k) => k.slice(1, -1));
-  assert.equal(Object.keys(schema.properties).sort(), known.sort());
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   assert.ok(pkg.files.includes('schema'), 'the schema ships with the package');
+  const ok = (key: string, v: unknown) => matches(schema.properties[key], v);
+  for (const bad of ['.', '..', 'a/b', 'x\u0001']) assert.not.ok(ok('name', bad), `name ${bad}`);
+  assert.ok(ok('name', 'FlagScale'));
+  for (const bad of ['../x', '/abs', 'a/../b', '.git', 'x/.GIT/y', 'a//b', '.', 'a\\b']) assert.not.ok(ok('patchDir', bad), `patchDir ${bad}`);
+  assert.ok(ok('patchDir', 'hardwares'));
+  assert.ok(ok('patchDir', 'vendor/patches/'));
+  assert.not.ok(ok('exclude', [':(top)x']));
+  assert.ok(ok('exclude', ['generated', '*.cfg']));
+  assert.not.ok(ok('idLength', 3));
+  assert.not.ok(ok('baseCommit', '--output=x'));
+});
+
+test('JavaScript configs are refused, never run; YAML $import is refused', () => {
+  const { v } = vendor();
+  const marker = path.join(v, 'flagpatch-evil-ran');
+  write(v, { 'flagpatch.config.js': `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); module.exports = {};` });
+  commitAll(v, 'a code config');
+  for (const args of [['check'], ['status'], ['patch', '--device-type', 'A_X100', '--base-commit-id', 'HEAD~1']]) {
+    const r = flagpatch(v, args);
+    assert.is(r.code, 2, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, 'flagpatch.config.js: JavaScript configs are not loaded');
+    assert.match(r.stderr, 'fix: move the settings to .flagpatchrc.json');
+  }
+  assert.not.ok(fs.existsSync(marker), 'the config code never ran');
+  git(v, ['rm', '-q', 'flagpatch.config.js']);
+  write(v, { '.flagpatchrc.yaml': '$import: ../secrets.yaml\ndeviceType: A_X100\n' });
+  commitAll(v, 'an importing config');
+  const y = flagpatch(v, ['check']);
+  assert.is(y.code, 2);
+  assert.match(y.stderr, '.flagpatchrc.yaml: $import: configs are self-contained');
+});
+
+test('the commit\'s config decides, not the work tree\'s: an unstaged edit changes no verdict', () => {
+  const { v, up } = vendor();
+  write(v, { '.flagpatchrc.json': JSON.stringify({ deviceType: 'A_X100', baseCommit: up.base }) });
+  commitAll(v, 'config');
+  const before = flagpatch(v, ['check']);
+  assert.is(before.code, 1, 'vendor code without its patch');
+  assert.match(before.stdout, 'missing');
+  // Pointing the work tree's config elsewhere (or breaking it) does not change HEAD's verdict.
+  for (const text of [JSON.stringify({ patchDir: 'empty' }), '{ broken']) {
+    write(v, { '.flagpatchrc.json': text });
+    const after = flagpatch(v, ['check']);
+    assert.is(after.code, before.code);
+    assert.is(after.stdout, before.stdout);
+  }
+  // A fresh clone of the same commit gives the same verdict.
+  const clone = path.join(path.dirname(v), 'clone');
+  git(path.dirname(v), ['clone', '-q', v, clone]);
+  git(clone, ['fetch', '-q', up.dir, 'main']);
+  const c = flagpatch(clone, ['check']);
+  assert.is(c.code, before.code);
+  assert.is(c.stdout, before.stdout.replace(/vendor\//g, 'clone/'));
+});
+
+test('check --config-from: a pull request that changes the config is reported, unless allowed', () => {
+  const { up } = vendor();
+  write(up.dir, { '.flagpatchrc.json': JSON.stringify({ patchDir: 'hardwares' }) });
+  commitAll(up.dir, 'upstream config');
+  git(up.dir, ['checkout', '-q', '-b', 'pr']);
+  // The pull request points the check at an empty folder and breaks a patch it adds.
+  write(up.dir, { '.flagpatchrc.json': JSON.stringify({ patchDir: 'nothing-here', exclude: ['flagscale'] }), 'hardwares/A_X100/abcdef/abcdef.patch': 'not a patch' });
+  commitAll(up.dir, 'sneaky');
+  const own = flagpatch(up.dir, ['check']);
+  assert.is(own.code, 0, 'judged by its own config, the pull request hides its broken patch');
+  const r = flagpatch(up.dir, ['check', 'HEAD', '--config-from', 'main']);
+  assert.is(r.code, 1);
+  assert.match(r.stdout, 'with the config of main');
+  assert.match(r.stdout, '✗ .flagpatchrc.json: this commit changes the flagpatch config of main: patchDir, exclude');
+  assert.match(r.stdout, 'hardwares/A_X100/abcdef/abcdef.patch', 'judged with the trusted patchDir');
+  const allowed = flagpatch(up.dir, ['check', 'HEAD', '--config-from', 'main', '--allow-config-change', '--json']);
+  assert.is(allowed.code, 1, 'the broken patch still fails');
+  const json = JSON.parse(allowed.stdout);
+  assert.not.ok(JSON.stringify(json).includes('changes the flagpatch config'));
+  const usage = flagpatch(up.dir, ['check', '--allow-config-change']);
+  assert.is(usage.code, 2);
+  assert.match(usage.stderr, '--allow-config-change needs --config-from');
 });
 
 test('a vendor tree git cannot reproduce from the base is refused by the round trip (exit 1, nothing written)', () => {

@@ -21,7 +21,7 @@ test('a folder flagpatch did not make is refused, untouched; --force replaces it
   write(path.join(root, 'build'), { 'other/keep.txt': 'keep\n' });
   const r = flagpatch(up.dir, args);
   assert.is(r.code, 1);
-  assert.match(r.stderr, 'exists and flagpatch did not make it');
+  assert.match(r.stderr, 'exists and is not a tree flagpatch made');
   assert.match(r.stderr, '--force');
   assert.is(fs.readFileSync(path.join(target, 'precious.txt'), 'utf8'), 'mine\n');
   const f = flagpatch(up.dir, [...args, '--force']);
@@ -32,7 +32,7 @@ test('a folder flagpatch did not make is refused, untouched; --force replaces it
   assert.equal(fs.readdirSync(path.join(root, 'build', 'A_X100')), ['FlagScale'], 'no temporary sibling left');
 });
 
-test('a tree flagpatch made is replaced on rerun, unless it holds uncommitted changes', () => {
+test('a tree flagpatch made is replaced on rerun, unless it holds anything the user made', () => {
   const { up, args, target } = setup();
   assert.is(flagpatch(up.dir, args).code, 0);
   const head = git(target, ['rev-parse', 'HEAD']);
@@ -41,11 +41,62 @@ test('a tree flagpatch made is replaced on rerun, unless it holds uncommitted ch
   fs.appendFileSync(path.join(target, 'README.md'), 'local work\n');
   const r = flagpatch(up.dir, args);
   assert.is(r.code, 1);
-  assert.match(r.stderr, 'uncommitted changes');
+  assert.match(r.stderr, 'holds work that replacing it would lose: changed file README.md');
   assert.match(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), 'local work');
   write(target, { 'README.md': '# FlagScale\n', 'new-untracked.txt': 'x' });
-  assert.is(flagpatch(up.dir, args).code, 1, 'untracked files count as uncommitted work');
+  const u = flagpatch(up.dir, args);
+  assert.is(u.code, 1, 'untracked files are the user\'s');
+  assert.match(u.stderr, 'untracked file new-untracked.txt');
   assert.ok(fs.existsSync(path.join(target, 'new-untracked.txt')));
+});
+
+test('a rerun keeps the user\'s commits, ignored outputs and refs; only --force replaces the tree', () => {
+  const { up, args, target } = setup();
+  assert.is(flagpatch(up.dir, args).code, 0);
+  // A commit of the user's on top of the one flagpatch made.
+  write(target, { 'train_notes.md': 'tuned lr\n' });
+  git(target, ['add', 'train_notes.md']);
+  git(target, ['commit', '-q', '-m', 'my experiment']);
+  const mine = git(target, ['rev-parse', 'HEAD']);
+  const r = flagpatch(up.dir, args);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'not the commit flagpatch made');
+  assert.is(git(target, ['rev-parse', 'HEAD']), mine, 'the commit is still there');
+  git(target, ['reset', '-q', '--hard', 'HEAD~1']);
+  // Checkpoints under an ignored folder: ignored files are work too.
+  write(target, { '.git/info/exclude': 'checkpoints/\n', 'checkpoints/step1000.pt': 'weights' });
+  const c = flagpatch(up.dir, args);
+  assert.is(c.code, 1);
+  assert.match(c.stderr, 'ignored file checkpoints/');
+  assert.ok(fs.existsSync(path.join(target, 'checkpoints/step1000.pt')));
+  fs.rmSync(path.join(target, 'checkpoints'), { recursive: true });
+  // A branch of the user's.
+  git(target, ['branch', 'experiment']);
+  const b = flagpatch(up.dir, args);
+  assert.is(b.code, 1);
+  assert.match(b.stderr, 'the ref refs/heads/experiment');
+  const f = flagpatch(up.dir, [...args, '--force']);
+  assert.is(f.code, 0, f.stderr);
+  assert.is(git(target, ['branch', '--list', 'experiment']), '', '--force replaced it');
+});
+
+test('a marker copied into another folder proves nothing; --dir inside .git is refused', () => {
+  const { up, args, target, root } = setup();
+  assert.is(flagpatch(up.dir, args).code, 0);
+  // Someone copies the marker into their own repository at another DIR.
+  const other = path.join(root, 'elsewhere', 'A_X100', 'FlagScale');
+  fs.mkdirSync(other, { recursive: true });
+  git(other, ['init', '-q']);
+  write(other, { 'mine.txt': 'mine\n' });
+  fs.copyFileSync(path.join(target, '.git', 'flagpatch-tree.json'), path.join(other, '.git', 'flagpatch-tree.json'));
+  const r = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', up.base.slice(0, 6), '--dir', path.join(root, 'elsewhere')]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'is not a tree flagpatch made (its marker names');
+  assert.ok(fs.existsSync(path.join(other, 'mine.txt')));
+  const g = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', up.base.slice(0, 6), '--dir', '.git/build']);
+  assert.is(g.code, 2);
+  assert.match(g.stderr, "inside the repository's .git folder");
+  assert.not.ok(fs.existsSync(path.join(up.dir, '.git', 'build')));
 });
 
 test('a patch that does not apply names the file and hunk and leaves no half-built tree', () => {

@@ -198,3 +198,9 @@ export function upstreamWithPatch(root: string, name = 'FlagScale'): { dir: stri
   accept(up.dir, vendor, 'flagpatch/A_X100');
   return { ...up, vendor };
 }
+
+/** Output lines that start a GitHub Actions workflow command or hold a raw control character. */
+export function forgeries(output: string): string[] {
+  // eslint-disable-next-line no-control-regex
+  return output.split('\n').filter((l) => l.trimStart().startsWith('::') || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(l));
+}

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT, cleanup, commitAll, flagpatch, git, snapshot, tmpdir, upstream } from './helpers.js';
+import { ROOT, cleanup, commitAll, flagpatch, forgeries, git, snapshot, tmpdir, upstream } from './helpers.js';
 
 const CORPUS = path.join(ROOT, 'test', 'fixtures', 'hostile');
 const expect: Record<string, string> = JSON.parse(fs.readFileSync(path.join(CORPUS, 'expect.json'), 'utf8'));
@@ -66,6 +66,7 @@ test('every hostile patch is refused by check and unpatch --dir, and nothing is 
     assert.match(c.stdout, rel, `${name}: check names the patch`);
     assert.match(c.stdout, expect[name], `${name}: check says why (${c.stdout})`);
     assert.not.match(c.stderr, /\n\s+at /, `${name}: no stack trace`);
+    assert.equal(forgeries(c.stdout + c.stderr), [], `${name}: no line can pass for a workflow command or hold a control character`);
 
     // unpatch --dir from a work tree holding the patch
     fs.mkdirSync(path.dirname(path.join(up.dir, rel)), { recursive: true });
@@ -75,6 +76,7 @@ test('every hostile patch is refused by check and unpatch --dir, and nothing is 
     assert.is(u.code, 1, `${name}: unpatch exit (${u.stderr})`);
     assert.match(u.stderr, expect[name], `${name}: unpatch says why (${u.stderr})`);
     assert.match(u.stderr, '  fix: ');
+    assert.equal(forgeries(u.stdout + u.stderr), [], `${name}: unpatch output is escaped`);
     assert.not.ok(fs.existsSync(out), `${name}: nothing created under --dir`);
     fs.rmSync(path.join(up.dir, 'hardwares'), { recursive: true });
     assert.equal(escapes(root), [], `${name}: nothing written outside`);

@@ -12,6 +12,7 @@ import { Git } from '../git.js';
 import { requireAncestor } from '../history/ancestry.js';
 import { HOOK_FILES, installHooks } from '../hooks/install.js';
 import { checkDevice, HOOKS_DIR, patchId, patchPath } from '../layout.js';
+import { diskSource } from '../source.js';
 import { writeFileAtomic } from '../tmp.js';
 
 export interface InitOptions extends CommonOptions {
@@ -45,7 +46,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
   const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
   const top = git.top;
-  const existing = await loadConfig(top);
+  const existing = await loadConfig(diskSource(top));
   if (existing.file && existing.file !== CONFIG_FILE) {
     throw new RefusedError(`the flagpatch config is already in ${existing.file}; init writes ${CONFIG_FILE}`, `move the settings from ${existing.file} to ${CONFIG_FILE}, or set deviceType and baseCommit there yourself`);
   }

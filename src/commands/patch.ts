@@ -3,9 +3,9 @@
 // user's work tree, index, HEAD and current branch are never touched.
 import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
-import { addCombination } from '../hetero.js';
+import { addCombination, readHetero } from '../hetero.js';
 import { requireAncestor } from '../history/ancestry.js';
-import { readHetero } from '../inspect.js';
+import { treeSource } from '../source.js';
 import { patchId, patchPath } from '../layout.js';
 import { makePatch } from '../patch/make.js';
 import { withWorkspace } from '../tmp.js';
@@ -35,7 +35,8 @@ export interface PatchResult {
 }
 
 export async function patch(opts: PatchOptions): Promise<PatchResult> {
-  const { git, cfg } = await openContext(opts);
+  // The config of the commit turned into a patch, not the work tree's.
+  const { git, cfg } = await openContext(opts, { rev: opts.currentCommitId ?? 'HEAD', flag: '--current-commit-id' });
   const devices = devicesOf(opts.deviceTypes, cfg);
   const device = devices[devices.length - 1];
   const [{ commit: base, tree: baseTree }, { commit: current, tree: currentTree }] = await Promise.all([
@@ -83,13 +84,12 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
   const edits: TreeEdit[] = [{ path: file, entry: { mode: '100644', sha: await git.hashObject(made.mailbox) } }];
   let heteroUpdated = false;
   if (devices.length > 1) {
-    const hetero = await readHetero(git, cfg, ontoTree);
+    const hetero = await readHetero(treeSource(git, ontoTree, opts.onto ?? 'the base'), cfg);
     if (hetero.problems.length) {
       const p = hetero.problems[0];
-      throw new RefusedError(`${cfg.heteroFile}:${p.line}: ${p.message}`, p.fix);
+      throw new RefusedError(p.message, p.fix, `${cfg.heteroFile}:${p.line}`);
     }
-    const sha = await git.objectAt(ontoTree, cfg.heteroFile);
-    const text = sha ? (await git.blob(sha)).toString('utf8') : '';
+    const text = hetero.text ?? '';
     const updated = addCombination(text, hetero, id, devices);
     if (updated !== text) {
       heteroUpdated = true;

@@ -4,13 +4,14 @@
 // The index is input: git points GIT_INDEX_FILE at .git/index (plain commit, --amend),
 // .git/index.lock (commit -a) or .git/next-index-<pid>.lock (commit <paths>). In the last
 // case .git/index.lock is the index git keeps after the commit, so the patch is staged there
-// too. Only the patch file is written in the work tree; other files, staged or not, are
-// never read from or written to the work tree.
+// too. The config is read from that same index, never the work tree: an unstaged edit of it
+// does not change what the commit means. Only the patch file is written in the work tree
+// (never through a symlink); other files, staged or not, are never read from or written to it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openContext, revisionOf, type CommonOptions, type Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { authorFromIdent, type MessageInfo } from '../patch/format.js';
@@ -28,7 +29,7 @@ export interface RefreshResult {
 }
 
 export async function refresh(opts: CommonOptions = {}): Promise<RefreshResult> {
-  return refreshIn(await openContext(opts), opts.env ?? process.env);
+  return refreshIn(await openContext(opts, 'index'), opts.env ?? process.env);
 }
 
 /** The refresh in an opened context; `env` holds the hook's GIT_INDEX_FILE, if any. */
@@ -36,7 +37,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   const { git, cfg } = ctx;
   if (!cfg.deviceType) return { action: 'skipped' };
   const device = cfg.deviceType;
-  if (!cfg.baseCommit) throw new UsageError(`${cfg.file}: "deviceType" is set but "baseCommit" is not`, 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"');
+  if (!cfg.baseCommit) throw new UsageError('"deviceType" is set but "baseCommit" is not', 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"', cfg.file);
   // init writes the full sha, so the patch path is known before git confirms the base:
   // both lookups run at once.
   const knownId = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
@@ -47,6 +48,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   // (A tag's sha would name another commit: then the early lookup was for the wrong path.)
   const staged = early && knownId === patchId(base, cfg) ? early : stagedEntry(git, file);
   const worktreeFile = path.join(git.top, file);
+  refuseSymlinks(git.top, file);
   const indexes = indexesToUpdate(git, env);
   // The diff starts now; the staged patch and its message are read meanwhile.
   const info = staged.then((s) => messageInfo(git, s?.sha, worktreeFile, { base, device, name: cfg.name, file }));
@@ -127,6 +129,30 @@ function sameFile(file: string, content: Buffer): boolean {
     return fs.readFileSync(file).equals(content);
   } catch {
     return false;
+  }
+}
+
+/**
+ * The refresh writes only inside the work tree: a symlink on the patch's path (the patch
+ * folder, a folder below it, or the file) could send the write anywhere, so it is refused.
+ */
+function refuseSymlinks(top: string, file: string): void {
+  const parts = file.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const rel = parts.slice(0, i).join('/');
+    let isLink = false;
+    try {
+      isLink = fs.lstatSync(path.join(top, rel)).isSymbolicLink();
+    } catch {
+      return; // the rest of the path does not exist yet: it is created as folders
+    }
+    if (isLink) {
+      throw new RefusedError(
+        `${rel} is a symlink; flagpatch writes the patch ${file} only inside the work tree`,
+        `replace the symlink with a real folder (git rm ${rel}, then commit), or set "patchDir" to a folder of the repository`,
+        rel,
+      );
+    }
   }
 }
 

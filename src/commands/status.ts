@@ -1,5 +1,5 @@
-// `flagpatch status`: one row per patch of HEAD.
-import { openContext, type CommonOptions } from '../context.js';
+// `flagpatch status`: one row per patch of a commit (default HEAD), judged with its own config.
+import { openRepo, type CommonOptions } from '../context.js';
 import { inspect, type PatchReport } from '../inspect.js';
 import { withWorkspace } from '../tmp.js';
 
@@ -9,7 +9,7 @@ export interface StatusResult {
 }
 
 export async function status(opts: CommonOptions & { rev?: string } = {}): Promise<StatusResult> {
-  const ctx = await openContext(opts);
-  const found = await withWorkspace((dir) => inspect(ctx, opts.rev ?? 'HEAD', dir));
+  const git = await openRepo(opts);
+  const found = await withWorkspace((dir) => inspect(git, { rev: opts.rev ?? 'HEAD' }, dir));
   return { commit: found.commit, patches: found.patches };
 }

@@ -9,10 +9,13 @@ import type { Config } from '../config.js';
 import { devicesOf, openContext, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
-import { parseHetero, listsTogether } from '../hetero.js';
+import { listsTogether, readHetero } from '../hetero.js';
 import { patchPath } from '../layout.js';
+import { LIMITS, mib } from '../limits.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
+import { checkPatchRules } from '../patch/rules.js';
+import { diskSource } from '../source.js';
 import { baseOf } from '../store.js';
 import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 
@@ -47,7 +50,9 @@ export interface UnpatchResult {
 export const MARKER = 'flagpatch-tree.json';
 
 export async function unpatch(opts: UnpatchOptions): Promise<UnpatchResult> {
-  const { git, cfg } = await openContext(opts);
+  // unpatch reads the work tree's patch files, hetero.txt and config, like the original tool
+  // (a patch file dropped in by hand can be materialized); every patch is checked as check does.
+  const { git, cfg } = await openContext(opts, 'work tree');
   const devices = devicesOf(opts.deviceTypes, cfg);
   const given = opts.commitId ?? cfg.baseCommit;
   if (!given) throw new UsageError('--commit-id is required', 'pass --commit-id <ID> (the patch folder name, e.g. aaaaaa), or set "baseCommit" in .flagpatchrc.json');
@@ -60,11 +65,10 @@ export async function unpatch(opts: UnpatchOptions): Promise<UnpatchResult> {
   const id = [...ids][0];
 
   if (devices.length > 1) {
-    const heteroText = readText(path.join(git.top, cfg.heteroFile)) ?? '';
-    const hetero = parseHetero(heteroText, cfg.idLength);
+    const hetero = await readHetero(diskSource(git.top), cfg);
     if (hetero.problems.length) {
       const p = hetero.problems[0];
-      throw new RefusedError(`${cfg.heteroFile}:${p.line}: ${p.message}`, p.fix);
+      throw new RefusedError(p.message, p.fix, `${cfg.heteroFile}:${p.line}`);
     }
     if (!listsTogether(hetero, id, devices)) {
       throw new RefusedError(
@@ -77,7 +81,11 @@ export async function unpatch(opts: UnpatchOptions): Promise<UnpatchResult> {
   const patches: { device: string; label: string; messages: PatchMessage[]; base: string }[] = [];
   for (const device of devices) {
     const label = patchPath(cfg, device, id);
-    const messages = parsePatch(fs.readFileSync(path.join(git.top, label)), label);
+    const [bytes] = await diskSource(git.top).read([label], LIMITS.patchBytes);
+    if (bytes === 'too-large') throw new RefusedError(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`, 'ask its vendor for a smaller patch', label);
+    if (bytes === null) throw new RefusedError('is not a regular file', 'restore it from git (git checkout -- <file>)', label);
+    const messages = parsePatch(bytes, label);
+    checkPatchRules(messages, cfg, { device, id, path: label });
     patches.push({ device, label, messages, base: await baseOf(git, id, messages, label) });
   }
   const base = patches[0].base;
@@ -167,6 +175,11 @@ async function materializeAll(
   const targets = patches.map((p) => path.join(root, p.device, cfg.name));
   // Refuse before building anything.
   const top = fs.realpathSync(git.top);
+  const gitDirs = [git.gitDir, path.dirname(git.objectsDir)].map((d) => fs.realpathSync(d));
+  const realRoot = realpathOfExisting(root);
+  if (gitDirs.some((d) => realRoot === d || isInside(d, realRoot))) {
+    throw new UsageError(`--dir ${opts.dir} is inside the repository's .git folder`, 'pass a folder of its own, e.g. --dir build');
+  }
   for (const target of targets) {
     const real = realpathOfExisting(target);
     if (real === top || isInside(real, top)) {
@@ -214,7 +227,9 @@ async function materializeAll(
       opts.onProgress?.(`${p.device}: writing files`);
       await repo.run(['-c', 'core.autocrlf=false', 'checkout-index', '--all', '--force', '--quiet']);
       await repo.run(['update-index', '-q', '--refresh'], { ok: [1] });
-      fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ device: p.device, id, base: p.base, head }, null, 2)}\n`);
+      // The final place of the tree, so a marker copied into another folder proves nothing.
+      const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
+      fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ device: p.device, id, base: p.base, head, branch, path: finalPath }, null, 2)}\n`);
       built[built.length - 1].result.head = head;
     }
     // Everything built: swap each tree into place.
@@ -237,15 +252,52 @@ async function materializeAll(
   }
 }
 
-/** An existing target may be replaced only when flagpatch made it and it holds no changes. */
+/**
+ * An existing target may be replaced (without --force) only when it really is a tree flagpatch
+ * made and it holds nothing of the user's. It is flagpatch's when it is a git repository of its
+ * own (its own .git folder, not a link or a gitfile) whose marker names this very folder and
+ * whose HEAD is the commit flagpatch recorded: a marker copied elsewhere proves nothing. It holds
+ * something of the user's when it has another commit, branch, tag or stash, a changed,
+ * untracked or ignored file (checkpoints and outputs under a .gitignored folder count).
+ */
 async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
   if (!fs.existsSync(target) || force) return;
-  if (!fs.existsSync(path.join(target, '.git', MARKER))) {
-    throw new RefusedError(`${target} exists and flagpatch did not make it`, 'move it away, pick another --dir, or pass --force to replace it');
+  const notOurs = (why: string) =>
+    new RefusedError(`${target} exists and is not a tree flagpatch made (${why})`, 'move it away, pick another --dir, or pass --force to replace it');
+  const dotGit = path.join(target, '.git');
+  const st = lstatOrNull(dotGit);
+  if (!st?.isDirectory()) throw notOurs('it has no .git folder of its own');
+  let marker: { head?: unknown; path?: unknown; branch?: unknown } = {};
+  try {
+    marker = JSON.parse(fs.readFileSync(path.join(dotGit, MARKER), 'utf8'));
+  } catch {
+    throw notOurs(`no readable .git/${MARKER}`);
   }
-  const r = await git.elsewhere(target).run(['status', '--porcelain'], { ok: [128] });
-  if (r.code !== 0 || r.stdout.length) {
-    throw new RefusedError(`${target} holds uncommitted changes`, 'commit or save them, or pass --force to replace the tree');
+  const real = fs.realpathSync(target);
+  if (marker.path !== real) throw notOurs(`its marker names ${JSON.stringify(marker.path)}`);
+  const repo = git.elsewhere(target);
+  const top = await repo.run(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { ok: [128] });
+  const [repoTop, repoGitDir] = top.stdout.toString('utf8').trim().split('\n');
+  if (top.code !== 0 || repoTop !== real || repoGitDir !== fs.realpathSync(dotGit)) throw notOurs('it is not a git repository of its own');
+  const head = await repo.commit('HEAD');
+  const lost: string[] = [];
+  if (head !== marker.head) lost.push(`HEAD is ${head ? head.slice(0, 12) : 'no commit'}, not the commit flagpatch made (${String(marker.head).slice(0, 12)}): new commits`);
+  const refs = (await repo.text(['for-each-ref', '--format=%(refname) %(objectname)'])).split('\n').filter(Boolean);
+  for (const r of refs) if (r !== `refs/heads/${marker.branch} ${marker.head}`) lost.push(`the ref ${r.split(' ')[0]}`);
+  const status = (await repo.run(['status', '--porcelain=v1', '-z', '--ignored=matching', '--untracked-files=all'])).stdout.toString('utf8');
+  const files = status.split('\0').filter(Boolean).map((e) => `${e.startsWith('!!') ? 'ignored' : e.startsWith('??') ? 'untracked' : 'changed'} file ${e.slice(3)}`);
+  lost.push(...files);
+  if (lost.length) {
+    const shown = lost.slice(0, 10).join('; ') + (lost.length > 10 ? `; and ${lost.length - 10} more` : '');
+    throw new RefusedError(`${target} holds work that replacing it would lose: ${shown}`, 'save what you need (commit and push it, or copy it out), then rerun; or pass --force to replace the tree');
+  }
+}
+
+function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
   }
 }
 

@@ -11,10 +11,12 @@
 //   .git/info/exclude           node_modules and /build/ (not the fork's .gitignore, a base file)
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULTS, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import { DEFAULTS } from '../config-keys.js';
 import { FlagpatchError } from '../errors.js';
 import { Git } from '../git.js';
 import { HOOKS_DIR } from '../layout.js';
+import { diskSource } from '../source.js';
 import { writeFileAtomic } from '../tmp.js';
 import { skipped } from './pre-commit.js';
 
@@ -45,7 +47,8 @@ export async function installHooks(opts: { cwd?: string; env?: NodeJS.ProcessEnv
   }
   let cfg: { patchDir: string; heteroFile: string } = DEFAULTS;
   try {
-    cfg = await loadConfig(git.top);
+    // The work tree's: what this clone has checked out is what its merges and hooks meet.
+    cfg = await loadConfig(diskSource(git.top));
   } catch {
     // A broken config is reported by the commands that need it; the defaults still wire merges.
   }

@@ -10,7 +10,8 @@ export function skipped(env: NodeJS.ProcessEnv | Record<string, string | undefin
 export async function preCommit(opts: CommonOptions = {}): Promise<RefreshResult> {
   const env = opts.env ?? process.env;
   if (skipped(env)) return { action: 'skipped' };
-  const ctx = await openContext(opts);
+  // The config of the index being committed decides, not the work tree's copy.
+  const ctx = await openContext(opts, 'index');
   if (!ctx.cfg.deviceType) return { action: 'skipped' };
   if (lintStagedConfigured(ctx.git.top)) await runLintStaged(ctx.git.top, env as NodeJS.ProcessEnv);
   return refreshIn(ctx, env);

@@ -43,8 +43,10 @@ export async function prePush(opts: CommonOptions & { input: string }): Promise<
   const env = opts.env ?? process.env;
   const refs = parsePushInput(opts.input);
   if (skipped(env)) return { refs, checks: [], markers: [], ok: true, skipped: true };
-  const ctx = await openContext(opts);
-  if (!ctx.cfg.deviceType) return { refs, checks: [], markers: [], ok: true, skipped: true };
+  // The hook runs in a fork: a repository whose checked-out commit names a device. Each pushed
+  // commit is then judged with its own config, as CI and a fresh clone would judge it.
+  const { git, cfg } = await openContext(opts, { rev: 'HEAD' });
+  if (!cfg.deviceType) return { refs, checks: [], markers: [], ok: true, skipped: true };
   const tips = new Map<string, string[]>();
   for (const r of refs) {
     if (/^0+$/.test(r.localSha)) continue;
@@ -52,11 +54,11 @@ export async function prePush(opts: CommonOptions & { input: string }): Promise<
   }
   const checks = await withWorkspace(async (dir) => {
     const out: PushCheck['checks'] = [];
-    for (const [sha, names] of tips) out.push({ ...(await inspect(ctx, sha, dir)), refs: names });
+    for (const [sha, names] of tips) out.push({ ...(await inspect(git, { rev: sha }, dir)), refs: names });
     return out;
   });
   const known: string[] = [];
-  for (const r of refs) if (!/^0+$/.test(r.remoteSha) && (await ctx.git.commit(r.remoteSha))) known.push(r.remoteSha);
-  const markers = (await conflictMarkersInRange(ctx.git, ctx.cfg, [...tips.keys()], known)).filter((m) => !tips.has(m.commit));
+  for (const r of refs) if (!/^0+$/.test(r.remoteSha) && (await git.commit(r.remoteSha))) known.push(r.remoteSha);
+  const markers = (await conflictMarkersInRange(git, cfg, [...tips.keys()], known)).filter((m) => !tips.has(m.commit));
   return { refs, checks, markers, ok: markers.length === 0 && checks.every((c) => c.violations.length === 0) };
 }

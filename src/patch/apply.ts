@@ -95,12 +95,13 @@ function applyFailure(stderr: string, label: string, base: string, message: numb
     .split('\n')
     .filter((l) => l.startsWith('error: '))
     .map((l) => l.slice(7));
-  const part = message ? ` (message ${message})` : '';
+  const part = message ? `message ${message} ` : '';
   const detail = failed
     ? `${failed[1]}: the hunk at line ${failed[2]} does not match`
     : (errors.find((e) => !e.startsWith('patch failed')) ?? stderr.trim().split('\n')[0]);
   return new RefusedError(
-    `${label}${part} does not apply on its base ${base.slice(0, 12)}: ${detail}`,
+    `${part}does not apply on its base ${base.slice(0, 12)}: ${detail}`,
     'regenerate it from the vendor tree with `flagpatch patch` (or commit in the fork, whose hook refreshes it)',
+    label,
   );
 }

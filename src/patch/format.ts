@@ -71,15 +71,61 @@ function encodeWords(text: string): string {
   return `=?UTF-8?q?${out}?=`;
 }
 
-/** Decodes RFC 2047 encoded words (`=?UTF-8?q?...?=`, `=?utf-8?b?...?=`) in a header value. */
+/**
+ * Decodes RFC 2047 encoded words (`=?UTF-8?q?...?=`, `=?utf-8?b?...?=`) in a header value, in
+ * one pass (headers come from other people's patches: no backtracking pattern).
+ */
 export function decodeWords(text: string): string {
-  return text
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([qQbB])\?([^?]*)\?=/g, (_all, charset: string, enc: string, data: string) => {
-      const bytes =
-        enc.toLowerCase() === 'b'
-          ? Buffer.from(data, 'base64')
-          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      return /^utf-?8$/i.test(charset) ? bytes.toString('utf8') : bytes.toString('latin1');
-    });
+  let out = '';
+  let pos = 0;
+  let lastWordEnd = -1;
+  while (pos < text.length) {
+    const start = text.indexOf('=?', pos);
+    if (start === -1) break;
+    const word = encodedWordAt(text, start);
+    if (word === 'none-after') break;
+    if (!word) {
+      out += text.slice(pos, start + 2);
+      pos = start + 2;
+      continue;
+    }
+    const between = text.slice(pos, start);
+    // Whitespace between two encoded words is not part of the text.
+    if (!(lastWordEnd === pos && between.trim() === '')) out += between;
+    out += word.text;
+    pos = lastWordEnd = word.end;
+  }
+  return out + text.slice(pos);
+}
+
+/** The encoded word at `start`; 'none-after' when no later one can be complete (keeps it linear). */
+function encodedWordAt(text: string, start: number): { text: string; end: number } | null | 'none-after' {
+  const q1 = text.indexOf('?', start + 2);
+  if (q1 === -1) return 'none-after';
+  if (text[q1 + 2] !== '?') return null;
+  const enc = text[q1 + 1].toLowerCase();
+  if (enc !== 'q' && enc !== 'b') return null;
+  // The data holds no "?": the word ends at the next "?", which must start "?=".
+  const close = text.indexOf('?', q1 + 3);
+  if (close === -1) return 'none-after';
+  if (text[close + 1] !== '=') return null;
+  const charset = text.slice(start + 2, q1);
+  const data = text.slice(q1 + 3, close);
+  if (charset.length === 0 || charset.length > 40) return null;
+  let bytes: Buffer;
+  if (enc === 'b') bytes = Buffer.from(data, 'base64');
+  else {
+    const raw: number[] = [];
+    for (let i = 0; i < data.length; i++) {
+      const c = data[i];
+      if (c === '_') raw.push(0x20);
+      else if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(data.slice(i + 1, i + 3))) {
+        raw.push(parseInt(data.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else raw.push(c.charCodeAt(0) & 0xff);
+    }
+    bytes = Buffer.from(raw);
+  }
+  const decoded = /^utf-?8$/i.test(charset) ? bytes.toString('utf8') : bytes.toString('latin1');
+  return { text: decoded, end: close + 2 };
 }

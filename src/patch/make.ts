@@ -5,10 +5,11 @@ import type { Config } from '../config.js';
 import { RefusedError } from '../errors.js';
 import { parseRaw, type Git, type RawChange } from '../git.js';
 import { refuseUnmerged } from '../history/unmerged.js';
-import { vendorPathspecs } from '../layout.js';
+import { patchId, vendorPathspecs } from '../layout.js';
 import { applyOnBase, differences, expectedAfter } from './apply.js';
 import { formatMailbox, type MessageInfo } from './format.js';
 import { parsePatch, type PatchMessage } from './parse.js';
+import { checkPatchRules } from './rules.js';
 
 // Every flag that shapes the patch, pinned so user config cannot change it (with the
 // `-c` settings in git.ts): full blob ids and binary data so `git apply` needs nothing else;
@@ -56,7 +57,9 @@ export async function makePatch(git: Git, workspace: string, cfg: Config, input:
   const [{ changes, statAndDiff }, info] = await Promise.all([diffWithChanges(git, cfg, input.baseTree, input.tree), input.info]);
   if (changes.length === 0) return null;
   const mailbox = formatMailbox(info, statAndDiff);
+  // The same reader and rules as check and unpatch: what the hook writes, they accept.
   const messages = parsePatch(mailbox, input.label);
+  checkPatchRules(messages, cfg, { device: info.device, id: patchId(info.base, cfg), path: input.label });
   await verifyRoundTrip(git, workspace, input.base, messages, changes, input.label);
   return { mailbox, messages, changes, ...stats(messages) };
 }
@@ -93,8 +96,9 @@ export async function verifyRoundTrip(
 ): Promise<void> {
   const refuse = (why: string) =>
     new RefusedError(
-      `${label}: the patch applied to the base would not reproduce the vendor tree (${why}); nothing was written`,
+      `the patch applied to the base would not reproduce the vendor tree (${why}); nothing was written`,
       'make the vendor tree expressible as a patch of the base: e.g. an "exclude"d file must not sit where the vendor tree changes a folder into a file',
+      label,
     );
   let applied;
   try {
@@ -104,7 +108,7 @@ export async function verifyRoundTrip(
     const added = changes.filter((c) => c.srcMode === '000000').map((c) => c.path);
     applied = await applyOnBase(git, workspace, base, messages, label, { known, paths: added });
   } catch (e) {
-    throw e instanceof RefusedError ? refuse(e.message.replace(`${label}: `, '').replace(`${label} `, '')) : e;
+    throw e instanceof RefusedError ? refuse(e.problem) : e;
   }
   const diffs = differences(applied.after, expectedAfter(applied.before, changes));
   if (diffs.length) throw refuse(`it differs at ${diffs.slice(0, 5).join(', ')}${diffs.length > 5 ? ` and ${diffs.length - 5} more` : ''}`);

@@ -1,16 +1,23 @@
 // Reads a patch file: a mailbox of one or more messages (legacy `git format-patch` output has
-// many), or a bare `git diff`. Every file diff is checked before git ever sees it: paths must
-// stay inside the tree (no absolute paths, no "..", nothing in .git, nothing through a symlink
-// the patch creates), and hunks must be well formed. Only the validated diff bytes are
-// handed to `git apply`, so text between file diffs can never smuggle in another patch.
+// many), or a bare `git diff`. Patches come from other companies, so the reader is built for
+// hostile input: one pass over the bytes with no line array (memory stays a small multiple of
+// the file), no regular expression that can backtrack on a long line, every header and path
+// bounded (src/limits.ts). Every file diff is checked before git ever sees it: paths must stay
+// inside the tree (src/patch/paths.ts), names must agree, hunks must be well formed. Only the
+// validated diff bytes are handed to `git apply`, so text between file diffs can never smuggle
+// in another patch.
 import { PatchRefusedError } from '../errors.js';
+import { LIMITS, mib } from '../limits.js';
 import { TRAILER_BASE, TRAILER_DEVICE, decodeWords } from './format.js';
+import { pathProblem } from './paths.js';
 
 export interface FilePatch {
   oldPath: string | null;
   newPath: string | null;
   oldMode?: string;
   newMode?: string;
+  /** A rename or copy (`rename from` / `copy from`). */
+  renamed?: boolean;
   binary: boolean;
   added: number;
   removed: number;
@@ -31,225 +38,460 @@ export interface PatchMessage {
   files: FilePatch[];
 }
 
-const SEPARATOR_RE = /^From [0-9a-f]{40} /;
-const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
-const MODE_RE = /^(100644|100755|120000|160000|100664)$/;
+/** Messages in one mailbox: legacy patches hold one per vendor commit. */
+const MAX_MESSAGES = 10_000;
+const MODES = new Set(['100644', '100755', '120000', '160000', '100664']);
 
 /** Parses and validates a patch file; `label` names it in messages. */
 export function parsePatch(buf: Buffer, label: string): PatchMessage[] {
+  const refuse = (reason: string) => new PatchRefusedError(label, reason);
+  if (buf.length > LIMITS.patchBytes) throw refuse(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`);
   // latin1 maps each byte to one char, so offsets in the text are offsets in the buffer.
   const text = buf.toString('latin1');
-  const lines = splitLines(text);
   const starts: number[] = [];
-  lines.forEach((l, i) => {
-    if (SEPARATOR_RE.test(l.text)) starts.push(i);
-  });
-  if (starts.length === 0) starts.push(0);
-  const messages: PatchMessage[] = [];
-  const symlinks = new Set<string>();
-  for (let m = 0; m < starts.length; m++) {
-    const from = starts[m] + (SEPARATOR_RE.test(lines[starts[m]]?.text ?? '') ? 1 : 0);
-    const to = m + 1 < starts.length ? starts[m + 1] : lines.length;
-    messages.push(parseMessage(buf, lines.slice(from, to), label, symlinks, m + 1));
+  // Messages start at `From <id> ` lines, found by searching for "From " (a search for
+  // "\nFrom " crawls through long runs of newlines).
+  for (let pos = text.indexOf('From '); pos !== -1; pos = text.indexOf('From ', pos + 1)) {
+    if ((pos === 0 || text.charCodeAt(pos - 1) === 0x0a) && isSeparator(text, pos)) {
+      if (starts.length === MAX_MESSAGES) throw refuse(`holds more than ${MAX_MESSAGES} messages`);
+      starts.push(pos);
+    }
   }
-  if (!messages.some((msg) => msg.files.length)) throw new PatchRefusedError(label, 'holds no file diff');
+  if (starts.length === 0) starts.push(0);
+  // Text before the first message would be applied by a plain `git apply` of the file unseen.
+  else if (text.slice(0, starts[0]).trim() !== '') throw refuse('text before its first message');
+  const messages: PatchMessage[] = [];
+  const symlinks = new Map<string, 'symlink' | 'moved'>();
+  for (let m = 0; m < starts.length; m++) {
+    const from = isSeparator(text, starts[m]) ? lineEnd(text, starts[m]) : starts[m];
+    const to = m + 1 < starts.length ? starts[m + 1] : text.length;
+    messages.push(new MessageReader(buf, text, from, to, label, messages.length + 1, symlinks).read());
+  }
+  if (!messages.some((msg) => msg.files.length)) throw refuse('holds no file diff');
   return messages;
 }
 
-interface Line {
-  text: string;
-  start: number;
-  /** Offset just past the line's newline. */
-  end: number;
+/** `From <object id> ` at `pos`: the mbox line that starts a message. */
+function isSeparator(text: string, pos: number): boolean {
+  if (!text.startsWith('From ', pos)) return false;
+  let i = pos + 5;
+  while (i < text.length && i - pos - 5 < 64 && isHex(text.charCodeAt(i))) i++;
+  const n = i - pos - 5;
+  return (n === 40 || n === 64) && text[i] === ' ';
 }
 
-function splitLines(text: string): Line[] {
-  const out: Line[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf('\n', pos);
-    const end = nl === -1 ? text.length : nl + 1;
-    out.push({ text: text.slice(pos, nl === -1 ? text.length : nl), start: pos, end });
-    pos = end;
-  }
-  return out;
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+}
+
+/** Offset just past the line starting at `pos` (past its newline, or the end of the text). */
+function lineEnd(text: string, pos: number): number {
+  const nl = text.indexOf('\n', pos);
+  return nl === -1 ? text.length : nl + 1;
 }
 
 function utf8(latin1: string): string {
   return Buffer.from(latin1, 'latin1').toString('utf8');
 }
 
-function parseMessage(buf: Buffer, lines: Line[], label: string, symlinks: Set<string>, index: number): PatchMessage {
-  const where = (l: Line | undefined) => `${label}: message ${index}${l ? `, "${utf8(l.text).slice(0, 60)}"` : ''}`;
-  let i = 0;
-  const headers = new Map<string, string>();
-  const firstDiff = lines.findIndex((l) => l.text.startsWith('diff --git '));
-  // Mail headers, when the message has them (a bare diff has none).
-  if (lines.length && /^[A-Za-z-]+: /.test(lines[0].text) && (firstDiff === -1 || firstDiff > 0)) {
+/** Reads one message between two offsets of the mailbox. */
+class MessageReader {
+  private pos: number;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly text: string,
+    from: number,
+    private readonly to: number,
+    private readonly label: string,
+    private readonly index: number,
+    private readonly symlinks: Map<string, 'symlink' | 'moved'>,
+  ) {
+    this.pos = from;
+  }
+
+  private fail(msg: string, at?: number): PatchRefusedError {
+    const quote = at === undefined ? '' : `, "${utf8(this.text.slice(at, Math.min(this.lineEndAt(at), at + 60)).replace(/\r?\n$/, ''))}"`;
+    return new PatchRefusedError(this.label, `${msg} (message ${this.index}${quote})`);
+  }
+
+  private lineEndAt(pos: number): number {
+    return Math.min(lineEnd(this.text, pos), this.to);
+  }
+
+  /** The line at `pos` without its newline; refused when longer than a header line may be. */
+  private lineAt(pos: number): string {
+    const end = this.lineEndAt(pos);
+    if (end - pos > LIMITS.headerLineBytes) throw this.fail(`a line is longer than ${mib(LIMITS.headerLineBytes)}, the limit for a header or file name line`, pos);
+    const hasNl = end > pos && this.text.charCodeAt(end - 1) === 0x0a;
+    return this.text.slice(pos, hasNl ? end - 1 : end);
+  }
+
+  private get done(): boolean {
+    return this.pos >= this.to;
+  }
+
+  read(): PatchMessage {
+    const headers = this.readHeaders();
+    const { body, base, device } = this.readBody();
+    const files: FilePatch[] = [];
+    const chunks: Buffer[] = [];
+    const seen = new PathUse(this.fail.bind(this));
+    while (!this.done) {
+      const start = this.pos;
+      const line = this.lineAt(start);
+      if (line.startsWith('diff --git ')) {
+        const file = this.readFileDiff();
+        this.checkPaths(file);
+        seen.add(file, start);
+        files.push(file);
+        chunks.push(this.buf.subarray(start, this.pos));
+      } else if (line === '-- ') {
+        this.checkTrailingText();
+        break;
+      } else if (line.replace(/\r$/, '').trim() === '') {
+        this.pos = this.lineEndAt(start);
+      } else {
+        throw this.fail('unexpected text between file diffs', start);
+      }
+    }
+    seen.checkNesting();
+    const from = parseAddress(decodeWords(utf8(headers.get('from') ?? '')));
+    return {
+      author: from,
+      date: headers.get('date'),
+      subject: stripPatchTag(decodeWords(utf8(headers.get('subject') ?? ''))),
+      body,
+      base,
+      device,
+      diff: Buffer.concat(chunks),
+      files,
+    };
+  }
+
+  /** Mail headers, when the message has them (a bare diff has none). */
+  private readHeaders(): Map<string, string> {
+    const headers = new Map<string, string>();
+    if (this.done || !looksLikeHeader(this.lineAt(this.pos))) return headers;
     let last = '';
-    for (; i < lines.length && lines[i].text.replace(/\r$/, '') !== ''; i++) {
-      const t = lines[i].text.replace(/\r$/, '');
-      if (/^[ \t]/.test(t) && last) headers.set(last, `${headers.get(last)} ${t.trim()}`);
-      else {
+    while (!this.done) {
+      const t = this.lineAt(this.pos).replace(/\r$/, '');
+      if (t === '') {
+        this.pos = this.lineEndAt(this.pos);
+        break;
+      }
+      if ((t[0] === ' ' || t[0] === '\t') && last) {
+        const value = `${headers.get(last)} ${t.trim()}`;
+        if (value.length > LIMITS.headerLineBytes) throw this.fail(`the ${last} header is longer than ${mib(LIMITS.headerLineBytes)}`, this.pos);
+        headers.set(last, value);
+      } else {
         const c = t.indexOf(':');
-        if (c <= 0) break;
+        if (c <= 0) break; // the body starts without an empty line
         last = t.slice(0, c).toLowerCase();
         headers.set(last, t.slice(c + 1).trim());
       }
+      this.pos = this.lineEndAt(this.pos);
     }
+    return headers;
   }
-  const bodyEnd = firstDiff === -1 ? lines.length : firstDiff;
-  const bodyLines: string[] = [];
-  for (let j = i; j < bodyEnd; j++) {
-    if (lines[j].text === '---') break;
-    bodyLines.push(utf8(lines[j].text));
-  }
-  const body = bodyLines.join('\n').trim();
-  const trailer = (key: string) => new RegExp(`^${key}:\\s*(\\S+)\\s*$`, 'm').exec(body)?.[1];
-  const fromHeader = decodeWords(utf8(headers.get('from') ?? ''));
-  const am = /^(.*?)\s*<([^>]*)>\s*$/.exec(fromHeader);
-  const subject = decodeWords(utf8(headers.get('subject') ?? '')).replace(/^\[PATCH[^\]]*\]\s*/, '');
 
-  const files: FilePatch[] = [];
-  const chunks: Buffer[] = [];
-  let j = firstDiff === -1 ? lines.length : firstDiff;
-  while (j < lines.length) {
-    const l = lines[j];
-    if (l.text.startsWith('diff --git ')) {
-      const start = l.start;
-      const parsed = parseFileDiff(lines, j, (msg, at) => new PatchRefusedError(label, `${msg} (${where(at)})`));
-      checkPaths(parsed.file, symlinks, (msg) => new PatchRefusedError(label, msg));
-      files.push(parsed.file);
-      chunks.push(buf.subarray(start, lines[parsed.next - 1].end));
-      j = parsed.next;
-    } else if (l.text === '-- ') {
-      break; // mail signature: the rest is the git version or tool name
-    } else if (l.text.replace(/\r$/, '').trim() === '') {
-      j++;
-    } else {
-      throw new PatchRefusedError(label, `unexpected text between file diffs: "${utf8(l.text).slice(0, 60)}" (${where(undefined)})`);
+  /** The commit message up to `---` (then the diffstat, skipped) or the first file diff. */
+  private readBody(): { body: string; base?: string; device?: string } {
+    // One pass that only looks at line starts; the message is decoded once at the end.
+    const bodyStart = this.pos;
+    let bodyEnd = -1;
+    let base: string | undefined;
+    let device: string | undefined;
+    while (!this.done) {
+      const start = this.pos;
+      const end = this.lineEndAt(start);
+      if (this.text.startsWith('diff --git ', start) || this.text.startsWith('-- \n', start) || (end === this.to && this.text.slice(start, end) === '-- ')) break;
+      // A plain `git apply` of the file would apply a hunk found here, outside any file diff.
+      if (this.text.startsWith('@@ -', start)) throw this.fail('a hunk outside any file diff', start);
+      if (bodyEnd === -1) {
+        if (start - bodyStart > LIMITS.messageBytes) throw this.fail(`its message is longer than ${mib(LIMITS.messageBytes)}, the limit for a commit message`);
+        if (this.text.startsWith('---', start) && (end === start + 3 || this.text.charCodeAt(start + 3) === 0x0a)) bodyEnd = start;
+        else if (this.text.startsWith('Flagpatch-', start)) {
+          const trailer = parseTrailer(this.lineAt(start));
+          if (trailer?.key === TRAILER_BASE) base = trailer.value;
+          if (trailer?.key === TRAILER_DEVICE) device = trailer.value;
+        }
+      }
+      this.pos = end;
+    }
+    const body = utf8(this.text.slice(bodyStart, bodyEnd === -1 ? this.pos : bodyEnd)).trim();
+    return { body, base, device };
+  }
+
+  /** After the signature `-- ` comes a tool name: it must not hold another diff. */
+  private checkTrailingText(): void {
+    for (let p = this.pos; p < this.to; p = this.lineEndAt(p)) {
+      if (this.text.startsWith('diff --git ', p) || this.text.startsWith('@@ -', p)) throw this.fail('a diff follows the signature "-- "');
+    }
+    this.pos = this.to;
+  }
+
+  /** One `diff --git` block starting at `this.pos`. */
+  private readFileDiff(): FilePatch {
+    const headAt = this.pos;
+    const names = splitGitLine(this.lineAt(headAt).slice('diff --git '.length), (m) => this.fail(m, headAt));
+    this.pos = this.lineEndAt(headAt);
+    const file: FilePatch = { oldPath: null, newPath: null, binary: false, added: 0, removed: 0 };
+    let oldName: string | undefined;
+    let newName: string | undefined;
+    let created = false;
+    let deleted = false;
+    const mode = (v: string, at: number) => {
+      if (!MODES.has(v)) throw this.fail(`bad file mode ${JSON.stringify(v.slice(0, 20))}`, at);
+      return v;
+    };
+    // Extended header lines.
+    for (; !this.done; this.pos = this.lineEndAt(this.pos)) {
+      const at = this.pos;
+      const t = this.lineAt(at);
+      const word = (prefix: string) => (t.startsWith(prefix) ? t.slice(prefix.length) : null);
+      let v: string | null;
+      if ((v = word('old mode ')) !== null) file.oldMode = mode(v, at);
+      else if ((v = word('new mode ')) !== null) file.newMode = mode(v, at);
+      else if ((v = word('deleted file mode ')) !== null) (file.oldMode = mode(v, at)), (deleted = true);
+      else if ((v = word('new file mode ')) !== null) (file.newMode = mode(v, at)), (created = true);
+      else if ((v = word('rename from ') ?? word('copy from ')) !== null) (oldName = unquote(v, (m) => this.fail(m, at))), (file.renamed = true);
+      else if ((v = word('rename to ') ?? word('copy to ')) !== null) newName = unquote(v, (m) => this.fail(m, at));
+      else if (isSimilarity(t)) continue;
+      else if ((v = word('index ')) !== null) {
+        const m = parseIndexLine(v);
+        if (!m) throw this.fail('bad index line', at);
+        if (m.mode) file.oldMode = file.newMode = mode(m.mode, at);
+      } else break;
+    }
+    let minusName: string | null | undefined;
+    let plusName: string | null | undefined;
+    const first = this.done ? '' : this.lineAt(this.pos);
+    if (first.startsWith('--- ')) {
+      const minusAt = this.pos;
+      this.pos = this.lineEndAt(minusAt);
+      const plusAt = this.pos;
+      const plus = this.done ? undefined : this.lineAt(plusAt);
+      if (plus === undefined || !plus.startsWith('+++ ')) throw this.fail('"---" line without "+++" line', minusAt);
+      minusName = fileLineName(first.slice(4), (m) => this.fail(m, minusAt));
+      plusName = fileLineName(plus.slice(4), (m) => this.fail(m, plusAt));
+      this.pos = this.lineEndAt(plusAt);
+      if (this.done || !this.text.startsWith('@@ -', this.pos)) throw this.fail('file diff without a hunk', plusAt);
+      while (!this.done && this.text.startsWith('@@', this.pos)) this.readHunk(file);
+    } else if (first === 'GIT binary patch') {
+      file.binary = true;
+      this.pos = this.lineEndAt(this.pos);
+      this.readBinary();
+    } else if (first.startsWith('Binary files ')) {
+      throw this.fail('binary file without its data (made without --binary), so it cannot be applied', this.pos);
+    } else if (!this.done && !first.startsWith('diff --git ') && first !== '-- ' && first.trim() !== '') {
+      throw this.fail('unexpected line in a file diff header', this.pos);
+    }
+
+    // Every name the diff gives for a side must agree: `diff --git`, rename/copy, ---/+++.
+    const agree = (side: string, ...candidates: (string | null | undefined)[]) => {
+      const known = candidates.filter((c): c is string => typeof c === 'string');
+      if (known.some((c) => c !== known[0])) throw this.fail(`its ${side} file is named differently on its "diff --git", rename and "---"/"+++" lines`, headAt);
+      return known[0] ?? null;
+    };
+    if (created && oldName !== undefined) throw this.fail('a new file cannot have a source', headAt);
+    if (created && minusName) throw this.fail('a new file must have "--- /dev/null"', headAt);
+    if (deleted && plusName) throw this.fail('a deleted file must have "+++ /dev/null"', headAt);
+    if (created && deleted) throw this.fail('a file diff cannot both create and delete its file', headAt);
+    const oldPath = agree('old', names?.[0], oldName, minusName);
+    const newPath = agree('new', names?.[1], newName, plusName);
+    file.oldPath = created ? null : oldPath;
+    file.newPath = deleted ? null : newPath;
+    if ((minusName === null && !created) || (plusName === null && !deleted)) throw this.fail('"/dev/null" on a side that is not created or deleted', headAt);
+    if (file.oldPath === null && file.newPath === null) throw this.fail('file diff names no file', headAt);
+    if ((!created && file.oldPath === null) || (!deleted && file.newPath === null)) throw this.fail('cannot tell which file this diff is for', headAt);
+    return file;
+  }
+
+  private readHunk(file: FilePatch): void {
+    const at = this.pos;
+    const counts = parseHunkHeader(this.lineAt(at));
+    if (!counts) throw this.fail('malformed hunk header', at);
+    let { oldLeft, newLeft } = counts;
+    this.pos = this.lineEndAt(at);
+    // Hunk lines are only looked at by their first byte: their length does not matter.
+    while (oldLeft > 0 || newLeft > 0) {
+      if (this.done) throw this.fail('hunk ends before the line counts of its header', at);
+      const c = this.text.charCodeAt(this.pos);
+      const end = this.lineEndAt(this.pos);
+      const empty = end === this.pos + 1 && c === 0x0a;
+      if (c === 0x20 || empty) (oldLeft--, newLeft--);
+      else if (c === 0x2d) (oldLeft--, file.removed++);
+      else if (c === 0x2b) (newLeft--, file.added++);
+      else if (c !== 0x5c) throw this.fail('hunk holds fewer lines than its header says', at);
+      if (oldLeft < 0 || newLeft < 0) throw this.fail('hunk holds more lines than its header says', at);
+      this.pos = end;
+    }
+    if (!this.done && this.text.charCodeAt(this.pos) === 0x5c) this.pos = this.lineEndAt(this.pos);
+  }
+
+  private readBinary(): void {
+    for (let part = 0; part < 2; part++) {
+      const head = this.done ? '' : this.lineAt(this.pos);
+      if (!isBinaryHead(head)) {
+        if (part === 1) return;
+        throw this.fail('binary patch without "literal" or "delta" data', this.pos);
+      }
+      this.pos = this.lineEndAt(this.pos);
+      for (;;) {
+        if (this.done) throw this.fail('binary data does not end with an empty line');
+        const line = this.lineAt(this.pos);
+        this.pos = this.lineEndAt(this.pos);
+        if (line === '') break;
+        if (!isBase85Line(line)) throw this.fail('bad line in binary data', this.pos);
+      }
     }
   }
-  // Text after the signature must not hold another diff that some other tool might apply.
-  if (lines.slice(j).some((l) => l.text.startsWith('diff --git ') || HUNK_RE.test(l.text))) {
-    throw new PatchRefusedError(label, `a diff follows the signature "-- " (${where(undefined)})`);
+
+  /** Paths must stay inside the tree, and never go through a symlink the patch makes. */
+  private checkPaths(file: FilePatch): void {
+    for (const p of [file.oldPath, file.newPath]) {
+      if (p === null) continue;
+      const problem = pathProblem(p);
+      if (problem) throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p.slice(0, 200))}: ${problem}`);
+      for (let slash = p.indexOf('/'); slash !== -1; slash = p.indexOf('/', slash + 1)) {
+        const dir = p.slice(0, slash);
+        const kind = this.symlinks.get(dir);
+        if (kind === 'symlink') throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p)}: it goes through the symlink ${dir} the patch creates`);
+        if (kind === 'moved') throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p)}: it goes beneath ${dir}, which the patch renames or copies (it may be a symlink)`);
+      }
+    }
+    // A symlink the patch creates, or a rename/copy whose mode the patch does not state (it
+    // may be a symlink of the base): later diffs may not write beneath it.
+    if (file.newPath !== null && file.newMode === '120000') this.symlinks.set(file.newPath, 'symlink');
+    else if (file.newPath !== null && file.renamed && file.newMode === undefined) this.symlinks.set(file.newPath, 'moved');
+    if (file.oldPath !== null && file.newPath === null) this.symlinks.delete(file.oldPath);
   }
-  return {
-    author: am ? { name: am[1].replace(/^"(.*)"$/, '$1'), email: am[2] } : undefined,
-    date: headers.get('date'),
-    subject,
-    body,
-    base: trailer(TRAILER_BASE),
-    device: trailer(TRAILER_DEVICE),
-    diff: Buffer.concat(chunks),
-    files,
-  };
 }
 
-type Fail = (msg: string, at?: Line) => Error;
+/**
+ * Each path is the old side of at most one diff and the new side of at most one (a type
+ * change is a deletion and a creation of one path); no path may sit beneath another on the
+ * same side (`x` and `x/y`).
+ */
+class PathUse {
+  private readonly olds = new Set<string>();
+  private readonly news = new Set<string>();
 
-/** Parses one `diff --git` block starting at `lines[at]`; returns the file and the next index. */
-function parseFileDiff(lines: Line[], at: number, fail: Fail): { file: FilePatch; next: number } {
-  const head = lines[at];
-  const names = splitGitLine(head.text.slice('diff --git '.length), fail, head);
-  const file: FilePatch = { oldPath: null, newPath: null, binary: false, added: 0, removed: 0 };
-  let oldName: string | null | undefined;
-  let newName: string | null | undefined;
-  let created = false;
-  let deleted = false;
-  let i = at + 1;
-  const mode = (v: string, l: Line) => {
-    if (!MODE_RE.test(v)) throw fail(`bad file mode ${JSON.stringify(v)}`, l);
-    return v;
-  };
-  // Extended header lines.
-  for (; i < lines.length; i++) {
-    const l = lines[i];
-    const t = l.text;
-    let m: RegExpExecArray | null;
-    if ((m = /^old mode (\S+)$/.exec(t))) file.oldMode = mode(m[1], l);
-    else if ((m = /^new mode (\S+)$/.exec(t))) file.newMode = mode(m[1], l);
-    else if ((m = /^deleted file mode (\S+)$/.exec(t))) (file.oldMode = mode(m[1], l)), (deleted = true);
-    else if ((m = /^new file mode (\S+)$/.exec(t))) (file.newMode = mode(m[1], l)), (created = true);
-    else if ((m = /^(rename|copy) from (.+)$/.exec(t))) oldName = unquote(m[2], fail, l);
-    else if ((m = /^(rename|copy) to (.+)$/.exec(t))) newName = unquote(m[2], fail, l);
-    else if (/^(dis)?similarity index \d+%$/.test(t)) continue;
-    else if ((m = /^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\S+))?$/.exec(t))) {
-      if (m[3]) file.oldMode = file.newMode = mode(m[3], l);
-    } else break;
+  constructor(private readonly fail: (msg: string, at?: number) => Error) {}
+
+  add(file: FilePatch, at: number): void {
+    for (const [set, p] of [[this.olds, file.oldPath], [this.news, file.newPath]] as const) {
+      if (p === null) continue;
+      if (set.has(p)) throw this.fail(`two file diffs change ${JSON.stringify(p)}`, at);
+      set.add(p);
+    }
   }
-  if (i < lines.length && lines[i].text.startsWith('--- ')) {
-    const minus = lines[i].text.slice(4);
-    const plus = lines[i + 1]?.text;
-    if (plus === undefined || !plus.startsWith('+++ ')) throw fail('"---" line without "+++" line', lines[i]);
-    oldName ??= minus === '/dev/null' ? null : stripPrefix(unquote(minus.replace(/\t.*$/, ''), fail, lines[i]));
-    newName ??= plus.slice(4) === '/dev/null' ? null : stripPrefix(unquote(plus.slice(4).replace(/\t.*$/, ''), fail, lines[i + 1]));
-    i += 2;
-    if (i >= lines.length || !HUNK_RE.test(lines[i].text)) throw fail('file diff without a hunk', lines[i - 1]);
-    while (i < lines.length && lines[i].text.startsWith('@@')) i = parseHunk(lines, i, file, fail);
-  } else if (i < lines.length && lines[i].text === 'GIT binary patch') {
-    file.binary = true;
-    i = parseBinary(lines, i + 1, fail);
-  } else if (i < lines.length && lines[i].text.startsWith('Binary files ')) {
-    throw fail('binary file without its data (made without --binary), so it cannot be applied', lines[i]);
-  } else if (i < lines.length && !lines[i].text.startsWith('diff --git ') && lines[i].text !== '-- ' && lines[i].text.trim() !== '') {
-    throw fail('unexpected line in a file diff header', lines[i]);
+
+  checkNesting(): void {
+    for (const set of [this.olds, this.news]) {
+      for (const p of set) {
+        for (let slash = p.indexOf('/'); slash !== -1; slash = p.indexOf('/', slash + 1)) {
+          const dir = p.slice(0, slash);
+          if (set.has(dir)) throw this.fail(`it holds both the file ${JSON.stringify(dir)} and ${JSON.stringify(p)} beneath it`);
+        }
+      }
+    }
   }
-  file.oldPath = deleted || !created ? (oldName ?? names?.[0] ?? null) : null;
-  file.newPath = created || !deleted ? (newName ?? names?.[1] ?? null) : null;
-  if (created && oldName) throw fail('a new file cannot have a source', head);
-  if (file.oldPath === null && file.newPath === null) throw fail('file diff names no file', head);
-  if ((!created && file.oldPath === null) || (!deleted && file.newPath === null)) throw fail('cannot tell which file this diff is for', head);
-  return { file, next: i };
 }
 
-function parseHunk(lines: Line[], at: number, file: FilePatch, fail: Fail): number {
-  const m = HUNK_RE.exec(lines[at].text);
-  if (!m) throw fail('malformed hunk header', lines[at]);
-  let oldLeft = m[2] === undefined ? 1 : Number(m[2]);
-  let newLeft = m[4] === undefined ? 1 : Number(m[4]);
-  let i = at + 1;
-  while (oldLeft > 0 || newLeft > 0) {
-    const l = lines[i];
-    if (!l) throw fail('hunk ends before the line counts of its header', lines[at]);
-    const c = l.text[0];
-    if (c === ' ' || l.text === '') (oldLeft--, newLeft--);
-    else if (c === '-') (oldLeft--, file.removed++);
-    else if (c === '+') (newLeft--, file.added++);
-    else if (c !== '\\') throw fail('hunk holds fewer lines than its header says', lines[at]);
-    if (oldLeft < 0 || newLeft < 0) throw fail('hunk holds more lines than its header says', lines[at]);
-    i++;
+function looksLikeHeader(line: string): boolean {
+  const c = line.indexOf(': ');
+  if (c <= 0) return false;
+  for (let i = 0; i < c; i++) {
+    const ch = line.charCodeAt(i);
+    if (!((ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || ch === 0x2d)) return false;
   }
-  if (lines[i]?.text.startsWith('\\')) i++;
-  return i;
+  return true;
 }
 
-function parseBinary(lines: Line[], at: number, fail: Fail): number {
-  let i = at;
-  for (let part = 0; part < 2; part++) {
-    if (!/^(literal|delta) \d+$/.test(lines[i]?.text ?? '')) {
-      if (part === 1) return i;
-      throw fail('binary patch without "literal" or "delta" data', lines[i - 1]);
-    }
-    for (i++; i < lines.length && lines[i].text !== ''; i++) {
-      if (!/^[A-Za-z][0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]+$/.test(lines[i].text)) throw fail('bad line in binary data', lines[i]);
-    }
-    if (i >= lines.length) throw fail('binary data does not end with an empty line', lines[i - 1]);
-    i++;
-  }
-  return i;
+/** `Key: value` with a single-token value, as flagpatch writes its trailers. */
+function parseTrailer(line: string): { key: string; value: string } | null {
+  const c = line.indexOf(':');
+  if (c <= 0 || c > 40) return null;
+  const key = line.slice(0, c);
+  if (key !== TRAILER_BASE && key !== TRAILER_DEVICE) return null;
+  const value = line.slice(c + 1).trim();
+  return value && !/\s/.test(value) ? { key, value: value.slice(0, 100) } : null;
+}
+
+/** `Name <email>` (the name may be quoted); undefined when there is no address. */
+function parseAddress(from: string): { name: string; email: string } | undefined {
+  const t = from.trim();
+  const open = t.lastIndexOf('<');
+  if (open === -1 || !t.endsWith('>')) return undefined;
+  const email = t.slice(open + 1, -1);
+  if (email.includes('>')) return undefined;
+  let name = t.slice(0, open).trim();
+  if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1);
+  return { name, email };
+}
+
+/** Drops a leading `[PATCH ...]` tag, as git am does. */
+function stripPatchTag(subject: string): string {
+  if (!subject.startsWith('[PATCH')) return subject;
+  const close = subject.indexOf(']');
+  return close === -1 ? subject : subject.slice(close + 1).trimStart();
+}
+
+function isSimilarity(t: string): boolean {
+  const rest = t.startsWith('similarity index ') ? t.slice(17) : t.startsWith('dissimilarity index ') ? t.slice(20) : null;
+  return rest !== null && /^\d{1,3}%$/.test(rest);
+}
+
+/** `index <hex>..<hex>[ <mode>]`. */
+function parseIndexLine(v: string): { mode?: string } | null {
+  const sp = v.indexOf(' ');
+  const ids = sp === -1 ? v : v.slice(0, sp);
+  const dots = ids.indexOf('..');
+  if (dots <= 0 || !/^[0-9a-f]{1,64}$/.test(ids.slice(0, dots)) || !/^[0-9a-f]{1,64}$/.test(ids.slice(dots + 2))) return null;
+  return sp === -1 ? {} : { mode: v.slice(sp + 1) };
+}
+
+/** `@@ -a[,b] +c[,d] @@...`: the old and new line counts. */
+export function parseHunkHeader(t: string): { oldLeft: number; newLeft: number } | null {
+  if (!t.startsWith('@@ -')) return null;
+  const close = t.indexOf(' @@', 4);
+  if (close === -1) return null;
+  const m = /^(\d{1,10})(?:,(\d{1,10}))? \+(\d{1,10})(?:,(\d{1,10}))?$/.exec(t.slice(4, close));
+  if (!m) return null;
+  return { oldLeft: m[2] === undefined ? 1 : Number(m[2]), newLeft: m[4] === undefined ? 1 : Number(m[4]) };
+}
+
+function isBinaryHead(t: string): boolean {
+  const rest = t.startsWith('literal ') ? t.slice(8) : t.startsWith('delta ') ? t.slice(6) : null;
+  return rest !== null && /^\d{1,12}$/.test(rest);
+}
+
+const BASE85 = new Set('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+;<=>?@^_`{|}~-');
+function isBase85Line(t: string): boolean {
+  const c = t.charCodeAt(0);
+  if (t.length < 2 || !((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) return false;
+  for (let i = 1; i < t.length; i++) if (!BASE85.has(t[i])) return false;
+  return true;
+}
+
+/** The path of a `---`/`+++` line: null for /dev/null; the a/ or b/ prefix removed. */
+function fileLineName(v: string, fail: (m: string) => Error): string | null {
+  if (v === '/dev/null' || v.startsWith('/dev/null\t')) return null;
+  const tab = v.startsWith('"') ? -1 : v.indexOf('\t');
+  return stripPrefix(unquote(tab === -1 ? v : v.slice(0, tab), fail));
 }
 
 /** The two names of `diff --git a/x b/x`; null when they cannot be told apart (renames with spaces). */
-function splitGitLine(rest: string, fail: Fail, at: Line): [string, string] | null {
+function splitGitLine(rest: string, fail: (m: string) => Error): [string, string] | null {
   if (rest.startsWith('"')) {
     const end = closingQuote(rest);
-    const first = unquote(rest.slice(0, end + 1), fail, at);
-    const second = unquote(rest.slice(end + 2), fail, at);
-    return [stripPrefix(first), stripPrefix(second)];
+    if (rest[end + 1] !== ' ') throw fail('badly quoted file name');
+    return [stripPrefix(unquote(rest.slice(0, end + 1), fail)), stripPrefix(unquote(rest.slice(end + 2), fail))];
   }
   const q = rest.indexOf(' "');
-  if (q !== -1 && rest.endsWith('"')) return [utf8(stripPrefix(rest.slice(0, q))), stripPrefix(unquote(rest.slice(q + 1), fail, at))];
+  if (q !== -1 && rest.endsWith('"')) return [stripPrefix(utf8(rest.slice(0, q))), stripPrefix(unquote(rest.slice(q + 1), fail))];
   if (rest.length % 2 === 1) {
     const half = (rest.length - 1) / 2;
     const a = stripPrefix(rest.slice(0, half));
@@ -267,12 +509,13 @@ function closingQuote(s: string): number {
   return s.length - 1;
 }
 
+const ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
+
 /** C-style unquoting of a git path (`"a/\303\244 b"`), returning UTF-8 text. */
-function unquote(s: string, fail: Fail, at: Line): string {
+function unquote(s: string, fail: (m: string) => Error): string {
   if (!s.startsWith('"')) return utf8(s);
-  if (!s.endsWith('"') || s.length < 2) throw fail('badly quoted file name', at);
+  if (!s.endsWith('"') || s.length < 2) throw fail('badly quoted file name');
   const bytes: number[] = [];
-  const map: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
   for (let i = 1; i < s.length - 1; i++) {
     const c = s[i];
     if (c !== '\\') {
@@ -280,11 +523,13 @@ function unquote(s: string, fail: Fail, at: Line): string {
       continue;
     }
     const n = s[++i];
-    if (/[0-7]/.test(n)) {
-      bytes.push(parseInt(s.slice(i, i + 3), 8));
+    if (n >= '0' && n <= '7') {
+      const oct = s.slice(i, i + 3);
+      if (!/^[0-7]{3}$/.test(oct)) throw fail('badly quoted file name');
+      bytes.push(parseInt(oct, 8) & 0xff);
       i += 2;
-    } else if (n in map) bytes.push(map[n]);
-    else throw fail('badly quoted file name', at);
+    } else if (Object.hasOwn(ESCAPES, n)) bytes.push(ESCAPES[n]);
+    else throw fail('badly quoted file name');
   }
   return Buffer.from(bytes).toString('utf8');
 }
@@ -292,28 +537,4 @@ function unquote(s: string, fail: Fail, at: Line): string {
 function stripPrefix(p: string): string {
   const slash = p.indexOf('/');
   return slash === -1 ? p : p.slice(slash + 1);
-}
-
-/** Refuses paths that would reach outside the tree the patch is applied to. */
-function checkPaths(file: FilePatch, symlinks: Set<string>, fail: (msg: string) => Error): void {
-  for (const p of [file.oldPath, file.newPath]) {
-    if (p === null) continue;
-    const problem = pathProblem(p);
-    if (problem) throw fail(`refused path ${JSON.stringify(p)}: ${problem}`);
-    for (const link of symlinks) {
-      if (p.startsWith(`${link}/`)) throw fail(`refused path ${JSON.stringify(p)}: it goes through the symlink ${link} the patch creates`);
-    }
-  }
-  if (file.newPath !== null && file.newMode === '120000') symlinks.add(file.newPath);
-}
-
-export function pathProblem(p: string): string | null {
-  if (p.includes('\0')) return 'it holds a NUL byte';
-  if (p.startsWith('/')) return 'it is absolute';
-  if (p === '' || p.endsWith('/')) return 'it is not a file name';
-  const parts = p.split('/');
-  if (parts.some((x) => x === '..')) return 'it climbs out of the tree with ".."';
-  if (parts.some((x) => x === '.' || x === '')) return 'it is not a normalized path';
-  if (parts.some((x) => x.toLowerCase() === '.git')) return 'it writes into .git';
-  return null;
 }
