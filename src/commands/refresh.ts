@@ -136,7 +136,7 @@ function sameFile(file: string, content: Buffer): boolean {
  * The refresh writes only inside the work tree: a symlink on the patch's path (the patch
  * folder, a folder below it, or the file) could send the write anywhere, so it is refused.
  */
-function refuseSymlinks(top: string, file: string): void {
+export function refuseSymlinks(top: string, file: string): void {
   const parts = file.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join('/');

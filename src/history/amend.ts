@@ -11,10 +11,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
+import { refuseUnmergedPaths } from './unmerged.js';
 import type { Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { makePatch } from '../patch/make.js';
-import { blobId, messageInfo, type RefreshResult } from '../commands/refresh.js';
+import { blobId, messageInfo, refuseSymlinks, type RefreshResult } from '../commands/refresh.js';
 import { withWorkspace, writeFileAtomic } from '../tmp.js';
 import { editTree } from '../tree.js';
 
@@ -31,22 +32,18 @@ export async function refreshAmend(opts: CommonOptions = {}): Promise<AmendResul
   const { git, cfg } = await openContext(opts);
   if (!cfg.deviceType) return { action: 'skipped' };
   const device = cfg.deviceType;
-  if (!cfg.baseCommit) throw new UsageError(`${cfg.file}: "deviceType" is set but "baseCommit" is not`, 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"');
+  if (!cfg.baseCommit) throw new UsageError('"deviceType" is set but "baseCommit" is not', 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"', cfg.file);
   const [unmerged, head, { commit: base, tree: baseTree }] = await Promise.all([
     git.text(['ls-files', '-u', '-z']),
     git.resolve('HEAD'),
     revisionOf(git, cfg.baseCommit, 'baseCommit'),
   ]);
-  if (unmerged) {
-    const paths = [...new Set(unmerged.split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
-    throw new RefusedError(
-      `${paths.length} path${paths.length === 1 ? ' is' : 's are'} unmerged: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}; HEAD is not the commit being made`,
-      'resolve them first (edit each file, then git add it) and finish the operation (git commit, or git rebase --continue)',
-    );
-  }
+  const paths = [...new Set(unmerged.split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
+  refuseUnmergedPaths(paths, 'HEAD is not the commit being made', 'then finish the operation (git commit, or git rebase --continue)');
   if (!head) throw new RefusedError('HEAD names no commit yet', 'commit first');
   const file = patchPath(cfg, device, patchId(base, cfg));
   const worktreeFile = path.join(git.top, file);
+  refuseSymlinks(git.top, file);
   const current = await git.objectAt(head.tree, file);
   const info = messageInfo(git, current ?? undefined, worktreeFile, { base, device, name: cfg.name, file });
   const made = await withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, tree: head.tree, info, label: file }));

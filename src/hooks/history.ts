@@ -9,7 +9,7 @@
 //   post-rewrite after a rebase: every rewritten commit gets its fresh patch (below).
 import fs from 'node:fs';
 import path from 'node:path';
-import { messageInfo } from '../commands/refresh.js';
+import { messageInfo, refuseSymlinks } from '../commands/refresh.js';
 import { openContext, revisionOf, type CommonOptions } from '../context.js';
 import { Git } from '../git.js';
 import { refreshAmend, rewrittenCommit, type AmendResult } from '../history/amend.js';
@@ -74,6 +74,7 @@ export async function postRewrite(opts: CommonOptions & { kind: string; input: s
   const device = cfg.deviceType;
   const file = patchPath(cfg, device, patchId(base, cfg));
   const worktreeFile = path.join(git.top, file);
+  refuseSymlinks(git.top, file);
   const moved = new Map<string, string>();
   let last: { mailbox: Buffer | null; sha: string | null } | null = null;
   await withWorkspace(async (dir) => {
