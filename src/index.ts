@@ -12,3 +12,6 @@ export { init, type InitOptions, type InitResult } from './commands/init.js';
 export { refresh, type RefreshResult } from './commands/refresh.js';
 export { preCommit } from './hooks/pre-commit.js';
 export { prePush, parsePushInput, type PushCheck, type PushedRef } from './hooks/pre-push.js';
+export { refreshAmend, type AmendResult } from './history/amend.js';
+export { postMerge, postCommit, postRewrite, type RewriteResult } from './hooks/history.js';
+export { installHooks, type InstallResult } from './hooks/install.js';
