@@ -22,7 +22,17 @@ function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = 
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
 }
 
+// uvu reports nothing when a before hook throws: the error is printed so a broken set-up shows.
 test.before(() => {
+  try {
+    setUp();
+  } catch (e) {
+    console.error(e);
+    throw e;
+  }
+});
+
+function setUp(): void {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'flagpatch-history-')));
   keep.push(root);
   const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: ROOT, encoding: 'utf8' });
@@ -42,7 +52,7 @@ test.before(() => {
   assert.is(npm.status, 0, npm.stderr);
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'flagpatch init']);
-});
+}
 
 test.after(() => {
   for (const d of keep) fs.rmSync(d, { recursive: true, force: true });

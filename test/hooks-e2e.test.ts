@@ -21,8 +21,7 @@ function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = 
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
-test.before(() => { try { before(); } catch (e) { console.error(e); throw e; } });
-function before() {
+test.before(() => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'flagpatch-e2e-')));
   keep.push(root);
   const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: ROOT, encoding: 'utf8' });
@@ -42,7 +41,7 @@ function before() {
   assert.is(git(template, ['config', 'core.hooksPath']), 'hooks', 'npm install wired the hooks (prepare: flagpatch hook install)');
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'flagpatch init']);
-}
+});
 
 test.after(() => {
   for (const d of keep) fs.rmSync(d, { recursive: true, force: true });
