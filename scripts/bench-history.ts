@@ -57,7 +57,7 @@ function measure(setup: () => void, variants: Record<string, () => void>): Recor
 /** A fork as `npm install` leaves it: tracked hooks, flagpatch on node_modules/.bin, the merge driver. */
 function wire(dir: string): void {
   fs.mkdirSync(path.join(dir, 'hooks'), { recursive: true });
-  for (const h of HOOK_FILES) fs.copyFileSync(path.join(ROOT, 'hooks', h), path.join(dir, 'hooks', h));
+  for (const h of HOOK_FILES) fs.copyFileSync(path.join(ROOT, 'templates', 'hooks', h), path.join(dir, 'hooks', h));
   fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   fs.symlinkSync(CLI, path.join(dir, 'node_modules', '.bin', 'flagpatch'));
   fs.chmodSync(CLI, 0o755);
@@ -103,7 +103,10 @@ function main(): void {
       hand: () => sh(dir, 'git', [...OFF, 'rebase', '-q', '-x', `${bin} refresh && git commit -q --amend --no-edit --no-verify --allow-empty`, main]),
     });
     // What is measured must be right: both ways leave every commit fresh.
-    for (const args of [['rebase', '-q', main], [...OFF, 'rebase', '-q', '-x', `${bin} refresh --amend`, main]]) {
+    for (const args of [
+      ['rebase', '-q', main],
+      [...OFF, 'rebase', '-q', '-x', `${bin} refresh --amend`, main],
+    ]) {
       git(dir, ['checkout', '-q', '-f', '-B', 'topic', topic]);
       sh(dir, 'git', args);
       for (let c = 0; c < COMMITS; c++) sh(dir, process.execPath, [CLI, 'check', `HEAD~${c}`]);

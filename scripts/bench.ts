@@ -202,7 +202,7 @@ async function benchSize(root: string, n: number): Promise<{ rows: Row[]; peakMb
 /** hooks/pre-commit wired through husky, flagpatch on node_modules/.bin: what npm install makes. */
 function installHooks(dir: string): void {
   fs.mkdirSync(path.join(dir, 'hooks'), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, 'hooks', 'pre-commit'), path.join(dir, 'hooks', 'pre-commit'));
+  fs.copyFileSync(path.join(ROOT, 'templates', 'hooks', 'pre-commit'), path.join(dir, 'hooks', 'pre-commit'));
   fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   fs.rmSync(path.join(dir, 'node_modules', '.bin', 'flagpatch'), { force: true });
   fs.symlinkSync(CLI, path.join(dir, 'node_modules', '.bin', 'flagpatch'));

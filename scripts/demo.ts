@@ -1,6 +1,7 @@
 // `npm run demo`: the whole lifecycle on an embedded sample, in a temporary folder.
 // An upstream repository, two vendor forks (A_X100, B_Y100) of one base; A's patch, then B's
-// heterogeneous patch on the same base; check and status; both trees materialized.
+// heterogeneous patch on the same base; check and status; both trees materialized; then
+// upstream moves (impact shows what breaks) and A rebases its fork and resubmits.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -147,6 +148,35 @@ try {
     console.log(`${path.relative(root, tree)}: ${git(tree, 'log', '--format=%h %s', '-2').replace(/\n/g, ' | ')}`);
     console.log(`  train.py: ${fs.readFileSync(path.join(tree, 'flagscale/train.py'), 'utf8').split('\n')[1].trim()}`);
   }
+
+  say('upstream moves on: an unrelated fix, then a change to a file A_X100 deleted');
+  write(up, { 'README.md': '# FlagScale (sample)\n\nTrain on any chip.\n' });
+  git(up, 'commit', '-q', '-am', '[docs] Say what FlagScale is for');
+  const before = git(up, 'rev-parse', 'HEAD');
+  write(up, { 'flagscale/legacy.py': 'OLD = False  # the new engine is the default\n' });
+  git(up, 'commit', '-q', '-am', '[vLLM] Update to the latest upstream code');
+  console.log('upstream CI runs impact on the pull request (docs/flagpatch-impact.yml):');
+  flagpatch(up, ['impact', 'HEAD', '--since', before, '--first-bad'], 1);
+
+  say('vendor A moves its fork to the new upstream: one merge commit, no history rewritten');
+  git(a, 'remote', 'add', 'upstream', up);
+  git(a, 'fetch', '-q', 'upstream');
+  flagpatch(a, ['impact', 'upstream/main']);
+  flagpatch(a, ['rebase', '--onto', 'upstream/main'], 1);
+  console.log('A_X100 keeps legacy.py deleted:');
+  shell(a, 'git', 'rm', '-q', 'flagscale/legacy.py');
+  flagpatch(a, ['rebase', '--continue']);
+  console.log(git(a, 'log', '--graph', '--format=%h %s', '-4'));
+  flagpatch(a, ['check']);
+  shell(a, 'git', 'push', '-q', 'origin', 'main');
+
+  say('vendor A submits the patch for the new base; upstream takes it');
+  flagpatch(a, ['patch', '--onto', 'upstream/main']);
+  git(up, 'fetch', '-q', a, 'flagpatch/A_X100');
+  git(up, 'merge', '-q', '--ff-only', 'FETCH_HEAD');
+  flagpatch(up, ['impact']);
+  console.log(`A_X100's newest patch carries; its patch at ${id} stays for the combination with B_Y100 on that base`);
+  console.log('(check still passes there); to train together on the new base, B_Y100 rebases too.');
   console.log(`\nDone. ${keep ? `Everything is in ${root}` : 'Pass --keep to keep the sample repositories.'}`);
 } finally {
   if (!keep) fs.rmSync(root, { recursive: true, force: true });

@@ -7,7 +7,7 @@ export type { PatchReport, PatchState, Violation } from './inspect.js';
 export { loadConfig, validateConfig, type Config } from './config.js';
 export { parseHetero, addCombination, type Hetero, type Combination } from './hetero.js';
 export { parsePatch, type PatchMessage, type FilePatch } from './patch/parse.js';
-export { FlagpatchError, UsageError, ConfigError, RefusedError, PatchRefusedError, GitError } from './errors.js';
+export { FlagpatchError, UsageError, ConfigError, RefusedError, PatchRefusedError, AbortedError, GitError } from './errors.js';
 export { init, type InitOptions, type InitResult } from './commands/init.js';
 export { refresh, type RefreshResult } from './commands/refresh.js';
 export { preCommit } from './hooks/pre-commit.js';
@@ -15,3 +15,7 @@ export { prePush, parsePushInput, type PushCheck, type PushedRef } from './hooks
 export { refreshAmend, type AmendResult } from './history/amend.js';
 export { postMerge, postCommit, postRewrite, type RewriteResult } from './hooks/history.js';
 export { installHooks, type InstallResult } from './hooks/install.js';
+export { rebase, type RebaseOptions, type RebasedPatch } from './commands/rebase.js';
+export type { RebasedFork } from './commands/rebase-fork.js';
+export { impact, type ImpactOptions, type ImpactResult, type PatchImpact, type CombinationImpact } from './commands/impact.js';
+export type { CarryState, ConflictedFile, LineRange } from './patch/carry.js';

@@ -3,10 +3,10 @@
 // tests call it in-process (the fuzzing does, thousands of times).
 // Command modules are imported when their command runs, so the hooks load only what they use.
 import { parseArgs, type FlagKind, type Flags } from './args.js';
-import { errorJson, renderError, renderProblems, statusTable } from './cli/render.js';
+import { errorJson, paint, renderError, renderProblems, statusTable } from './cli/render.js';
 import { FlagpatchError, UsageError } from './errors.js';
 import { escapeText, safeLine } from './text.js';
-import { interruption } from './tmp.js';
+import { closest } from './suggest.js';
 import type { RefreshResult } from './commands/refresh.js';
 import type { AmendResult } from './history/amend.js';
 
@@ -28,6 +28,8 @@ export interface Io {
   stdin(): Promise<string>;
   /** Whether stdout / stderr are terminals (colour, progress). */
   tty: { stdout: boolean; stderr: boolean };
+  /** Aborted when the run must stop (the binary aborts it on Ctrl-C, SIGTERM and SIGHUP). */
+  signal?: AbortSignal;
 }
 
 interface Output {
@@ -36,8 +38,10 @@ interface Output {
   progress(line: string): void;
   color: boolean;
   json: boolean;
-  /** cwd and env for the library calls. */
-  at: { cwd: string; env: NodeJS.ProcessEnv };
+  /** The command being run (named in --json output). */
+  command: string;
+  /** cwd, env and the abort signal for the library calls. */
+  at: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal };
   stdin(): Promise<string>;
 }
 
@@ -58,7 +62,7 @@ ${DEVICE_HELP}
   --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
   --current-commit-id REV     the vendor commit; default HEAD
   --onto REV                  parent of the submission commit; default: the base
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -70,7 +74,7 @@ ${DEVICE_HELP}
         currentCommitId: flags['current-commit-id'] as string | undefined,
         onto: flags.onto as string | undefined,
       });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      if (out.json) return printJson(out, 'patch', r), 0;
       out.log(`flagpatch: wrote ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
       if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
       out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
@@ -94,7 +98,7 @@ ${DEVICE_HELP}
   --dir DIR                   where to materialize (e.g. build)
   --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it or it
                               holds changes
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -107,7 +111,7 @@ ${DEVICE_HELP}
         force: flags.force === true,
         onProgress: out.progress,
       });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      if (out.json) return printJson(out, 'unpatch', r), 0;
       for (const t of r.trees) out.log(`flagpatch: ${t.device} at ${r.id} materialized in ${t.path} (branch ${t.branch}, HEAD ${t.head.slice(0, 12)})`);
       if (r.branch) out.log(`flagpatch: switched to new branch ${r.branch} (HEAD ${r.head!.slice(0, 12)}, base ${r.base.slice(0, 12)})`);
       return 0;
@@ -126,14 +130,14 @@ from others, --config-from judges it with a trusted revision's config instead.
   --config-from TRUSTED       judge with the config of TRUSTED (CI: the target branch); a REV
                               whose own config differs is a violation naming the changed keys
   --allow-config-change       with --config-from: accept a REV that changes the config
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { json: 'boolean', 'config-from': 'string', 'allow-config-change': 'boolean' },
     positionals: 1,
     async run(flags, pos, out) {
       const { check } = await import('./commands/check.js');
       if (flags['allow-config-change'] && !flags['config-from']) throw new UsageError('--allow-config-change needs --config-from', 'pass --config-from <trusted revision>, e.g. origin/main');
       const r = await check({ ...out.at, rev: pos[0], configFrom: flags['config-from'] as string | undefined, allowConfigChange: flags['allow-config-change'] === true });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
+      if (out.json) return printJson(out, 'check', r), r.ok ? 0 : 1;
       const at = `${escapeText(r.rev)} (${r.commit.slice(0, 12)})${r.configFrom !== r.rev ? ` with the config of ${escapeText(r.configFrom)}` : ''}`;
       if (r.ok) {
         const n = r.patches.length;
@@ -146,6 +150,88 @@ from others, --config-from judges it with a trusted revision's config instead.
       return 1;
     },
   },
+  rebase: {
+    summary: 'carry a patch to a new upstream base (fork: one merge commit)',
+    usage: 'flagpatch rebase --onto REV [--drop-old] [--allow-older] | --continue | --abort\n       flagpatch rebase --device-type DEV --commit-id ID --onto REV [--dir DIR] [--force] [--json]\n       flagpatch rebase --continue --device-type DEV --dir DIR [--json]',
+    help: `In a fork (deviceType and baseCommit configured), --onto REV merges REV into HEAD as one
+merge commit (parents HEAD and REV; no history is rewritten). The config's baseCommit becomes
+the full sha of REV, the patch <patchDir>/<DEV>/<REV id>/<REV id>.patch is written fresh, the
+old base's patch stays (unless --drop-old); upstream's patches of other devices and hetero.txt
+lines merge in without conflicts. Refused on uncommitted changes (nothing is touched). Vendor
+code conflicts stop it like git merge: resolve the markers, git add, then --continue (or a
+plain git commit, whose hook writes the patch); --abort puts HEAD, index and work tree back
+exactly, also after an interruption.
+
+Without a fork, --device-type DEV --commit-id ID --onto REV carries the committed patch ID
+from its base to REV by a three-way merge on temporary indexes (your work tree, index and
+branches untouched). Clean: the submission commit on branch flagpatch/<DEV> (parent REV,
+REV's tree plus the new patch), as patch --onto REV makes it. Conflicts: exit 1, each file
+with the lines of REV's version its conflicting hunks cover. With --dir DIR, DIR/<DEV>/<name>
+becomes a repository at REV holding the merge with conflict markers: resolve and commit
+there, then "flagpatch rebase --continue --device-type DEV --dir DIR" makes the submission.
+
+  --onto REV                  the upstream commit to move to
+  --drop-old                  fork: remove the old base's patch
+  --allow-older               accept a REV older than the current base (an ancestor of it)
+  --continue                  finish after resolving (fork; or with --dir: from DIR/<DEV>/<name>)
+  --abort                     fork: undo a stopped or interrupted rebase
+${DEVICE_HELP}
+  --commit-id ID              without a fork: the patch folder name (or a unique prefix)
+  --dir DIR                   without a fork: where to put the tree to resolve conflicts in
+  --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it
+  --json                      print the result as one JSON object (see the README)`,
+    flags: { onto: 'string', 'drop-old': 'boolean', 'allow-older': 'boolean', continue: 'boolean', abort: 'boolean', 'device-type': 'string', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
+    positionals: 0,
+    async run(flags, _pos, out) {
+      const [{ rebase }, { rebaseLines }] = await Promise.all([import('./commands/rebase.js'), import('./cli/render-upstream.js')]);
+      const r = await rebase({
+        ...out.at,
+        onto: flags.onto as string | undefined,
+        deviceType: flags['device-type'] as string | undefined,
+        commitId: flags['commit-id'] as string | undefined,
+        dir: flags.dir as string | undefined,
+        force: flags.force === true,
+        dropOld: flags['drop-old'] === true,
+        allowOlder: flags['allow-older'] === true,
+        continue: flags.continue === true,
+        abort: flags.abort === true,
+      });
+      const { lines, code } = rebaseLines(r, flags.dir as string | undefined);
+      if (out.json) return printJson(out, 'rebase', r), code;
+      for (const l of lines) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
+      return code;
+    },
+  },
+  impact: {
+    summary: "upstream: what a change does to each vendor's patch",
+    usage: 'flagpatch impact [REV] [--since OLD] [--first-bad] [--json | --markdown]',
+    help: `For every device's newest patch (latest base commit date) and every hetero.txt combination,
+whether it carries from its base to REV (default HEAD): applies (plain apply works), merges
+(three-way merge is clean), conflicts (files and the lines of REV's version), base-missing
+(the repository lacks the base), or invalid (the patch does not apply on its own base). A
+combination carries when all its devices' patches do. Nothing is written to the repository.
+Exit 0 (a report), except with --since.
+
+  --since OLD                 pull request mode: read the patches from OLD (the target branch)
+                              and exit 1 only for those that carried to OLD and not to REV,
+                              one line per device with the file and the fix
+  --first-bad                 for each patch that conflicts, bisect the first-parent path from
+                              its base (or OLD) to REV and name the first commit it breaks at
+  --json                      print the result as one JSON object (see the README)
+  --markdown                  a Markdown table, e.g. for $GITHUB_STEP_SUMMARY`,
+    flags: { since: 'string', 'first-bad': 'boolean', json: 'boolean', markdown: 'boolean' },
+    positionals: 1,
+    async run(flags, pos, out) {
+      if (flags.json && flags.markdown) throw new UsageError('impact: --json and --markdown exclude each other', 'pass one of them');
+      const [{ impact }, render] = await Promise.all([import('./commands/impact.js'), import('./cli/render-upstream.js')]);
+      const r = await impact({ ...out.at, rev: pos[0], since: flags.since as string | undefined, firstBad: flags['first-bad'] === true });
+      const code = r.ok ? 0 : 1;
+      if (out.json) return printJson(out, 'impact', r), code;
+      if (flags.markdown) return out.log(render.impactMarkdown(r).trimEnd()), code;
+      for (const l of render.impactLines(r)) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
+      return code;
+    },
+  },
   status: {
     summary: 'one row per patch: device, ID, base, size, hetero, state',
     usage: 'flagpatch status [--json]',
@@ -154,13 +240,13 @@ the hetero combinations it belongs to, and its state: fresh, stale (does not mat
 fork's vendor code) or does-not-apply. Patches of other devices, which this tree holds no
 code for, are fresh when they apply cleanly.
 
-  --json                      print the rows as JSON`,
+  --json                      print { "version": 1, "command": "status", "patches": [...] }`,
     flags: { json: 'boolean' },
     positionals: 0,
     async run(_flags, _pos, out) {
       const { status } = await import('./commands/status.js');
       const r = await status(out.at);
-      if (out.json) return out.log(JSON.stringify(r.patches, null, 2)), 0;
+      if (out.json) return printJson(out, 'status', { patches: r.patches }), 0;
       if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
       out.log(statusTable(out, r.patches));
       return 0;
@@ -296,6 +382,17 @@ function printRefresh(out: Output, r: RefreshResult): void {
   else if (r.action === 'removed') out.log(`flagpatch: removed ${escapeText(r.patchPath!)} (no vendor changes left)`);
 }
 
+/** Version of the --json shape: bumped when a field changes meaning or disappears. */
+export const JSON_VERSION = 1;
+
+/**
+ * Every --json output is one object: `{ "version": 1, "command": "<name>", ...fields }`, and on
+ * failure `{ "version": 1, "command": "<name>", "error": { "where", "problem", "fix", "exitCode" } }`.
+ */
+function printJson(out: Output, command: string, body: object): void {
+  out.log(JSON.stringify({ version: JSON_VERSION, command, ...body }, null, 2));
+}
+
 function usage(): string {
   return [
     'flagpatch — one patch per device and base commit, kept fresh by git hooks',
@@ -320,7 +417,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     },
     color: io.tty.stdout && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
     json: false,
-    at: { cwd: io.cwd, env: io.env },
+    command: '',
+    at: { cwd: io.cwd, env: io.env, signal: io.signal },
     stdin: io.stdin,
   };
   try {
@@ -329,28 +427,35 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return name ? 0 : 2;
     }
     if (name === '--version' || name === '-v') {
-      const { createRequire } = await import('node:module');
-      out.log(createRequire(import.meta.url)('../../package.json').version);
+      const { ownPackage } = await import('./templates.js');
+      out.log(ownPackage().version);
       return 0;
     }
     const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, `commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    if (!command) {
+      const near = closest(name, Object.keys(commands));
+      throw new UsageError(`unknown command ${JSON.stringify(name)}`, `${near ? `did you mean flagpatch ${near}? ` : ''}commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       out.log(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;
     }
+    out.command = name;
+    // Set before parsing, so a usage error under --json is JSON too.
+    out.json = Object.hasOwn(command.flags, 'json') && rest.includes('--json');
     const { flags, positionals } = parseArgs(rest, command.flags, command.positionals, name);
     out.json = flags.json === true;
     return await command.run(flags, positionals, out);
   } catch (e) {
-    return report(e, out, io.env.FLAGPATCH_DEBUG === '1');
+    return report(e, out, io.env.FLAGPATCH_DEBUG === '1', io.signal);
   }
 }
 
-function report(e: unknown, out: Output, debug: boolean): number {
-  // Interrupted (Ctrl-C): the signal handler cleans up and ends the process; say nothing more.
-  if (interruption()) return 1;
-  if (out.json) out.log(JSON.stringify(errorJson(e)));
+function report(e: unknown, out: Output, debug: boolean, signal: AbortSignal | undefined): number {
+  // Interrupted (Ctrl-C): the library has cleaned up and the binary ends the process of the
+  // same signal; say nothing more.
+  if (signal?.aborted) return 1;
+  if (out.json) printJson(out, out.command, errorJson(e));
   for (const line of renderError(out, e, debug)) out.err(line);
   return e instanceof FlagpatchError ? e.exitCode : 1;
 }

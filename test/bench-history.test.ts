@@ -15,7 +15,8 @@ test('npm run bench:history works end to end on a tiny repository and writes its
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/scripts/bench-history.js'), '--size', '200', '--runs', '1', '--commits', '2', '--out', out], { cwd: ROOT, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   const md = fs.readFileSync(out, 'utf8');
-  for (const row of ['| git merge of a vendor branch |', '| 2-commit rebase, hooks on (post-rewrite) vs off (stale) |', '| 2-commit rebase, hooks on vs refresh + amend per commit by hand |']) assert.match(md, row);
+  for (const row of ['| git merge of a vendor branch |', '| 2-commit rebase, hooks on (post-rewrite) vs off (stale) |', '| 2-commit rebase, hooks on vs refresh + amend per commit by hand |'])
+    assert.match(md, row);
   assert.match(md, 'Rerun: `npm run bench:history`');
 });
 

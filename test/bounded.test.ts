@@ -4,7 +4,7 @@
 // bounded, escaped report. Times are figures of `npm run reliability`, never asserted here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { costlyRepo, measureCheck } from './costly.js';
+import { costlyRepo, measureCheck } from '../scripts/lib/costly.js';
 import { cleanup, forgeries, tmpdir } from './helpers.js';
 
 test.after.each(cleanup);

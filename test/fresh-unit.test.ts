@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 import { conflictMarkerLine, statAndDiffOf } from '../src/patch/fresh.js';
 
 const patch = (body: string) =>
-  Buffer.from(`From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: A <a@b>\nSubject: [PATCH] [A_X100] x\n\nFlagpatch-Base: ${'a'.repeat(40)}\nFlagpatch-Device: A_X100\n---\n${body}-- \nflagpatch\n`);
+  Buffer.from(
+    `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: A <a@b>\nSubject: [PATCH] [A_X100] x\n\nFlagpatch-Base: ${'a'.repeat(40)}\nFlagpatch-Device: A_X100\n---\n${body}-- \nflagpatch\n`,
+  );
 
 test('conflict markers: an opening line followed by a closing one, at its line', () => {
   const text = patch(' a | 2 +-\n\ndiff --git a/a b/a\n<<<<<<< HEAD\n-x\n+y\n=======\n+z\n>>>>>>> feature\n');

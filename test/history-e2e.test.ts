@@ -9,6 +9,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI, ENV, ROOT, cleanup, commitAll, flagpatch, git, tmpdir, upstream, write } from './helpers.js';
+import { installOffline } from './install.js';
 
 const OWNED = ['hardwares', 'hetero.txt', '.flagpatchrc.json', 'hooks', 'package.json', 'package-lock.json'];
 let template = '';
@@ -16,6 +17,15 @@ let up = '';
 let base = '';
 let id = '';
 const keep: string[] = [];
+let skipped: string | null = null;
+
+/** A story that needs the installed fork: says SKIPPED with the reason when it cannot run. */
+function story(name: string, fn: () => void): void {
+  test(name, () => {
+    if (skipped) return void console.log(`history-e2e: SKIPPED "${name}": ${skipped}`);
+    fn();
+  });
+}
 
 function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
@@ -48,8 +58,8 @@ function setUp(): void {
   git(root, ['clone', '-q', up, template]);
   const init = run(template, process.execPath, [CLI, 'init', '--device-type', 'A_X100', '--base-commit-id', base]);
   assert.is(init.code, 0, init.out);
-  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: template, encoding: 'utf8', env: { ...process.env, HUSKY: '' } });
-  assert.is(npm.status, 0, npm.stderr);
+  skipped = installOffline(template, tarball);
+  if (skipped) return;
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'flagpatch init']);
 }
@@ -99,7 +109,7 @@ function assertStale(dir: string, rev: string): void {
 
 const unmerged = (dir: string) => git(dir, ['diff', '--name-only', '--diff-filter=U']);
 
-test('merge: no conflict in the patch or hetero.txt; a merge git completes commits a fresh patch', () => {
+story('merge: no conflict in the patch or hetero.txt; a merge git completes commits a fresh patch', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'def train():\n    return "A"\n' });
   assert.is(commit(dir, ['-am', 'vendor']).code, 0);
@@ -126,7 +136,7 @@ test('merge: no conflict in the patch or hetero.txt; a merge git completes commi
   assert.is(git(dir, ['status', '--porcelain']), '');
 });
 
-test('conflicted merge: only vendor code conflicts; refresh and the hook name it; git commit commits a fresh patch', () => {
+story('conflicted merge: only vendor code conflicts; refresh and the hook name it; git commit commits a fresh patch', () => {
   const { dir } = forkClone();
   git(dir, ['checkout', '-q', '-b', 'feature']);
   write(dir, { 'flagscale/train.py': 'feature\n' });
@@ -153,7 +163,7 @@ test('conflicted merge: only vendor code conflicts; refresh and the hook name it
   assertFresh(dir, 'HEAD');
 });
 
-test('rebase never stops on the patch and leaves every commit fresh; skipped, a stale tip is refused at push and -x refresh --amend fixes it', () => {
+story('rebase never stops on the patch and leaves every commit fresh; skipped, a stale tip is refused at push and -x refresh --amend fixes it', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'v0\n' });
   assert.is(commit(dir, ['-am', 'v0']).code, 0);
@@ -193,7 +203,7 @@ test('rebase never stops on the patch and leaves every commit fresh; skipped, a 
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:refs/heads/topic']).code, 0);
 });
 
-test('cherry-pick and revert of one commit commit a fresh patch; several picks are refreshed by the documented command', () => {
+story('cherry-pick and revert of one commit commit a fresh patch; several picks are refreshed by the documented command', () => {
   const { dir } = forkClone();
   git(dir, ['checkout', '-q', '-b', 'side']);
   for (const n of [1, 2, 3]) {
@@ -261,7 +271,7 @@ test('cherry-pick and revert of one commit commit a fresh patch; several picks a
   assertFresh(dir, 'HEAD');
 });
 
-test('conflict markers in a patch: push refused saying so, with the exact fix, which works', () => {
+story('conflict markers in a patch: push refused saying so, with the exact fix, which works', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'one\n' });
   assert.is(commit(dir, ['-am', 'vendor']).code, 0);
@@ -303,7 +313,7 @@ test('conflict markers in a patch: push refused saying so, with the exact fix, w
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:main']).code, 0);
 });
 
-test('hooks never silently stop: a linked worktree refreshes; after git clean -fdx a commit fails with one line', () => {
+story('hooks never silently stop: a linked worktree refreshes; after git clean -fdx a commit fails with one line', () => {
   const { root, dir } = forkClone();
   const wt = path.join(root, 'wt');
   git(dir, ['worktree', 'add', '-q', '-b', 'wt', wt]);
@@ -340,7 +350,7 @@ test('hooks never silently stop: a linked worktree refreshes; after git clean -f
   assert.is(flagpatch(bare, ['check']).code, 1);
 });
 
-test('upstream accepts the submission; merging upstream back completes without conflicts and stays fresh', () => {
+story('upstream accepts the submission; merging upstream back completes without conflicts and stays fresh', () => {
   const { root, dir } = forkClone();
   const upCopy = path.join(root, 'upstream');
   git(root, ['clone', '-q', up, upCopy]);
@@ -369,7 +379,7 @@ test('upstream accepts the submission; merging upstream back completes without c
   assert.is(run(dir, 'git', ['push', '-q', 'origin', 'HEAD:main']).code, 0, 'pre-push passes');
 });
 
-test('a base that is not merged is refused by patch and init; init with another base says what changed', () => {
+story('a base that is not merged is refused by patch and init; init with another base says what changed', () => {
   const { root, dir } = forkClone();
   const upCopy = path.join(root, 'upstream');
   git(root, ['clone', '-q', up, upCopy]);
@@ -408,7 +418,7 @@ test('a base that is not merged is refused by patch and init; init with another 
   assert.not.match(git(dir, ['show', `HEAD:${next}`]), 'newer.py', 'upstream code is not vendor code on the new base');
 });
 
-test("init's own ignore lines are not vendor code; fresh means exact (diffstat included)", () => {
+story("init's own ignore lines are not vendor code; fresh means exact (diffstat included)", () => {
   const { dir } = forkClone();
   assert.is(git(dir, ['diff', base, 'HEAD', '--', '.gitignore']), '', 'init left the base .gitignore alone');
   assert.match(fs.readFileSync(path.join(dir, '.git', 'info', 'exclude'), 'utf8'), 'node_modules\n/build/\n');

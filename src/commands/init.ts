@@ -4,7 +4,6 @@
 // file such as .gitignore: whatever it adds to one would be vendor code in the patch.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
 import { revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError, UsageError } from '../errors.js';
@@ -12,6 +11,7 @@ import { Git } from '../git.js';
 import { requireAncestor } from '../history/ancestry.js';
 import { HOOK_FILES, installHooks } from '../hooks/install.js';
 import { checkDevice, HOOKS_DIR, patchId, patchPath } from '../layout.js';
+import { ownPackage, readTemplate } from '../templates.js';
 import { diskSource } from '../source.js';
 import { writeFileAtomic } from '../tmp.js';
 
@@ -35,7 +35,6 @@ export interface InitResult {
 }
 
 const INSTALL = 'flagpatch hook install';
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CONFIG_FILE = '.flagpatchrc.json';
 // Files the integration adds to a fork; when the base lacks them they are not vendor code.
 const INTEGRATION_FILES = ['package.json', 'package-lock.json'];
@@ -44,7 +43,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (opts.deviceType === undefined) throw new UsageError('init needs --device-type', 'pass --device-type A_X100 (your vendor and chip)');
   const device = checkDevice(opts.deviceType);
   if (!opts.baseCommitId) throw new UsageError('init needs --base-commit-id', 'pass --base-commit-id <the upstream commit your fork adapts>');
-  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+  const git = await Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env, opts.signal);
   const top = git.top;
   const existing = await loadConfig(diskSource(top));
   if (existing.file && existing.file !== CONFIG_FILE) {
@@ -89,8 +88,8 @@ export async function init(opts: InitOptions): Promise<InitResult> {
     ? { next: patchPath(existing, device, patchId(base, existing)), kept: patchPath(existing, (raw.deviceType as string | undefined) ?? device, patchId(oldBase, existing)) }
     : undefined;
   put(CONFIG_FILE, `${JSON.stringify(config, null, 2)}\n`);
-  if (!fs.existsSync(path.join(top, existing.heteroFile))) put(existing.heteroFile, fs.readFileSync(path.join(PACKAGE_ROOT, 'hetero.txt'), 'utf8'));
-  for (const hook of HOOK_FILES) put(`${HOOKS_DIR}/${hook}`, fs.readFileSync(path.join(PACKAGE_ROOT, HOOKS_DIR, hook), 'utf8'), 0o755);
+  if (!fs.existsSync(path.join(top, existing.heteroFile))) put(existing.heteroFile, readTemplate('hetero.txt'));
+  for (const hook of HOOK_FILES) put(`${HOOKS_DIR}/${hook}`, readTemplate(`hooks/${hook}`), 0o755);
   const pkg = mergePackageJson(path.join(top, 'package.json'), path.basename(top));
   if (pkg) put('package.json', pkg);
 
@@ -110,8 +109,12 @@ function readJson(file: string): Record<string, unknown> {
 function mergePackageJson(file: string, name: string): string | null {
   const exists = fs.existsSync(file);
   const text = exists ? fs.readFileSync(file, 'utf8') : '';
-  const pkg = exists ? readJson(file) : { name: name.toLowerCase().replace(/[^a-z0-9._-]/g, '-'), private: true };
-  const own = readJson(path.join(PACKAGE_ROOT, 'package.json')) as { version: string };
+  // A name of its own: without one, npm names the lock file after the folder, so every clone
+  // in a folder of another name would change package-lock.json.
+  const ownName = name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  const read = exists ? readJson(file) : { private: true };
+  const pkg = typeof read.name === 'string' && read.name ? read : { name: ownName, ...read };
+  const own = ownPackage();
   const dev = ((pkg.devDependencies as Record<string, string> | undefined) ?? {});
   const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
   const want: Record<string, string> = { flagpatch: `^${own.version}`, 'lint-staged': '^16.3.4' };

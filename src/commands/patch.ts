@@ -1,8 +1,10 @@
 // `flagpatch patch`: the submission commit for upstream. The patch is made from the base to
 // the current commit, verified, and committed on top of --onto with plumbing only: the
 // user's work tree, index, HEAD and current branch are never touched.
+import type { Config } from '../config.js';
 import { devicesOf, openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
+import type { Git } from '../git.js';
 import { addCombination, readHetero } from '../hetero.js';
 import { requireAncestor } from '../history/ancestry.js';
 import { treeSource } from '../source.js';
@@ -47,12 +49,9 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
   const { commit: onto, tree: ontoTree } = opts.onto ? await revisionOf(git, opts.onto, '--onto') : { commit: base, tree: baseTree };
   const id = patchId(base, cfg);
   const file = patchPath(cfg, device, id);
-  const branch = `flagpatch/${device}`;
+  const branch = submissionBranch(device);
 
-  const head = await git.run(['symbolic-ref', '-q', 'HEAD'], { ok: [1] });
-  if (head.stdout.toString('utf8').trim() === `refs/heads/${branch}`) {
-    throw new RefusedError(`you are on ${branch}, the branch flagpatch writes the submission to`, 'switch to your vendor branch first (git switch -)');
-  }
+  await refuseOnSubmissionBranch(git, branch);
 
   for (const other of devices.slice(0, -1)) {
     if (!(await git.objectAt(ontoTree, patchPath(cfg, other, id)))) {
@@ -81,24 +80,61 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
     );
   }
 
-  const edits: TreeEdit[] = [{ path: file, entry: { mode: '100644', sha: await git.hashObject(made.mailbox) } }];
+  const { commit, heteroUpdated } = await commitSubmission(git, cfg, { devices, id, file, onto, ontoTree, ontoLabel: opts.onto ?? 'the base', mailbox: made.mailbox, title, branch });
+  const { files, insertions, deletions } = made;
+  return { device, devices, id, base, onto, commit, branch, patchPath: file, heteroUpdated, files, insertions, deletions };
+}
+
+export function submissionBranch(device: string): string {
+  return `flagpatch/${device}`;
+}
+
+/** The submission branch is written by plumbing; being on it would leave the work tree behind. */
+export async function refuseOnSubmissionBranch(git: Git, branch: string): Promise<void> {
+  const head = await git.run(['symbolic-ref', '-q', 'HEAD'], { ok: [1] });
+  if (head.stdout.toString('utf8').trim() === `refs/heads/${branch}`) {
+    throw new RefusedError(`you are on ${branch}, the branch flagpatch writes the submission to`, 'switch to your vendor branch first (git switch -)');
+  }
+}
+
+export interface Submission {
+  /** Every device of the combination; the last is the one whose patch this is. */
+  devices: string[];
+  id: string;
+  /** Where the patch goes: <patchDir>/<DEV>/<ID>/<ID>.patch. */
+  file: string;
+  onto: string;
+  ontoTree: string;
+  /** Names the --onto commit in messages. */
+  ontoLabel: string;
+  mailbox: Buffer;
+  /** The commit message's first line, `[DEV] ...`. */
+  title: string;
+  branch: string;
+}
+
+/**
+ * Commits the submission with plumbing only: the tree of `onto` plus the patch (and, for
+ * several devices, the hetero combination), parent `onto`, on `branch`.
+ */
+export async function commitSubmission(git: Git, cfg: Config, s: Submission): Promise<{ commit: string; heteroUpdated: boolean }> {
+  const edits: TreeEdit[] = [{ path: s.file, entry: { mode: '100644', sha: await git.hashObject(s.mailbox) } }];
   let heteroUpdated = false;
-  if (devices.length > 1) {
-    const hetero = await readHetero(treeSource(git, ontoTree, opts.onto ?? 'the base'), cfg);
+  if (s.devices.length > 1) {
+    const hetero = await readHetero(treeSource(git, s.ontoTree, s.ontoLabel), cfg);
     if (hetero.problems.length) {
       const p = hetero.problems[0];
       throw new RefusedError(p.message, p.fix, `${cfg.heteroFile}:${p.line}`);
     }
     const text = hetero.text ?? '';
-    const updated = addCombination(text, hetero, id, devices);
+    const updated = addCombination(text, hetero, s.id, s.devices);
     if (updated !== text) {
       heteroUpdated = true;
       edits.push({ path: cfg.heteroFile, entry: { mode: '100644', sha: await git.hashObject(updated) } });
     }
   }
-  const tree = await editTree(git, ontoTree, edits);
-  const commit = await git.text(['commit-tree', tree, '-p', onto, '-F', '-'], { input: `${title}\n` });
-  await git.run(['update-ref', '-m', `flagpatch patch: ${title}`, `refs/heads/${branch}`, commit], { waitForLock: true });
-  const { files, insertions, deletions } = made;
-  return { device, devices, id, base, onto, commit, branch, patchPath: file, heteroUpdated, files, insertions, deletions };
+  const tree = await editTree(git, s.ontoTree, edits);
+  const commit = await git.text(['commit-tree', tree, '-p', s.onto, '-F', '-'], { input: `${s.title}\n` });
+  await git.run(['update-ref', '-m', `flagpatch patch: ${s.title}`, `refs/heads/${s.branch}`, commit], { waitForLock: true });
+  return { commit, heteroUpdated };
 }

@@ -16,6 +16,7 @@ import type { Env, Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { authorFromIdent, type MessageInfo } from '../patch/format.js';
 import { makePatch } from '../patch/make.js';
+import { isOid } from '../oid.js';
 import { parsePatch } from '../patch/parse.js';
 import { withWorkspace, writeFileAtomic } from '../tmp.js';
 
@@ -40,7 +41,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   if (!cfg.baseCommit) throw new UsageError('"deviceType" is set but "baseCommit" is not', 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"', cfg.file);
   // init writes the full sha, so the patch path is known before git confirms the base:
   // both lookups run at once.
-  const knownId = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
+  const knownId = isOid(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
   const early = knownId ? stagedEntry(git, patchPath(cfg, device, knownId)) : null;
   early?.catch(() => {}); // awaited below when used; never an unhandled rejection
   const { commit: base, tree: baseTree } = await revisionOf(git, cfg.baseCommit, 'baseCommit');

@@ -11,13 +11,15 @@ import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { listsTogether, readHetero } from '../hetero.js';
 import { patchPath } from '../layout.js';
+import { OID } from '../oid.js';
 import { LIMITS, mib } from '../limits.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { checkPatchRules } from '../patch/rules.js';
 import { diskSource } from '../source.js';
 import { baseOf } from '../store.js';
-import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
+import { onInterrupt, settled } from '../lifecycle.js';
+import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 
 export interface UnpatchOptions extends CommonOptions {
   deviceTypes?: string[];
@@ -110,7 +112,7 @@ async function resolveId(git: Git, cfg: Config, device: string, given: string): 
   for (const f of folders) {
     if (f.startsWith(wanted)) matches.push(f);
     else if (wanted.startsWith(f)) {
-      const trailer = /^Flagpatch-Base:\s*([0-9a-f]{40})\s*$/m.exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
+      const trailer = new RegExp(`^Flagpatch-Base:\\s*(${OID})\\s*$`, 'm').exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
       const full = trailer ?? (await git.commit(f));
       if (full?.startsWith(wanted)) matches.push(f);
     }
@@ -149,8 +151,13 @@ function branchName(device: string, id: string): string {
 }
 
 async function unpatchInPlace(git: Git, patch: { device: string; label: string; messages: PatchMessage[]; base: string }, id: string): Promise<{ branch: string; head: string }> {
-  const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
-  if (dirty) throw new RefusedError('the work tree has uncommitted changes; unpatch without --dir checks out a new branch here', 'commit or stash them first, or pass --dir build to materialize elsewhere');
+  const dirty = (await git.changedPaths(false)) ?? [];
+  if (dirty.length) {
+    throw new RefusedError(
+      `the work tree has uncommitted changes (${listed(dirty)}); unpatch without --dir checks out a new branch here`,
+      'commit or stash them first, or pass --dir build to materialize elsewhere',
+    );
+  }
   const branch = branchName(patch.device, id);
   if (await git.commit(`refs/heads/${branch}`)) throw new RefusedError(`branch ${branch} already exists`, `switch to it (git switch ${branch}), or delete it first (git branch -D ${branch})`);
   const head = await withWorkspace((dir) => commitPatch(git.with({ GIT_INDEX_FILE: path.join(dir, 'index') }), patch.base, patch));
@@ -245,6 +252,7 @@ async function materializeAll(
     }
     return built.map((b) => b.result);
   } catch (e) {
+    await settled(); // a clone still running could recreate what cleanup removes
     cleanup();
     throw e;
   } finally {
@@ -260,7 +268,7 @@ async function materializeAll(
  * something of the user's when it has another commit, branch, tag or stash, a changed,
  * untracked or ignored file (checkpoints and outputs under a .gitignored folder count).
  */
-async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
+export async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
   if (!fs.existsSync(target) || force) return;
   const notOurs = (why: string) =>
     new RefusedError(`${target} exists and is not a tree flagpatch made (${why})`, 'move it away, pick another --dir, or pass --force to replace it');
@@ -293,6 +301,11 @@ async function checkReplaceable(git: Git, target: string, force: boolean): Promi
   }
 }
 
+/** Up to five paths, then how many more. */
+function listed(paths: readonly string[]): string {
+  return `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
+}
+
 function lstatOrNull(p: string): fs.Stats | null {
   try {
     return fs.lstatSync(p);
@@ -301,13 +314,13 @@ function lstatOrNull(p: string): fs.Stats | null {
   }
 }
 
-function isInside(parent: string, child: string): boolean {
+export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** `p` with symlinks resolved in the part of it that exists. */
-function realpathOfExisting(p: string): string {
+export function realpathOfExisting(p: string): string {
   let head = p;
   const rest: string[] = [];
   while (!fs.existsSync(head) && path.dirname(head) !== head) {

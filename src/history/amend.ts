@@ -33,12 +33,15 @@ export async function refreshAmend(opts: CommonOptions = {}): Promise<AmendResul
   if (!cfg.deviceType) return { action: 'skipped' };
   const device = cfg.deviceType;
   if (!cfg.baseCommit) throw new UsageError('"deviceType" is set but "baseCommit" is not', 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"', cfg.file);
-  const [unmerged, head, { commit: base, tree: baseTree }] = await Promise.all([
-    git.text(['ls-files', '-u', '-z']),
-    git.resolve('HEAD'),
-    revisionOf(git, cfg.baseCommit, 'baseCommit'),
-  ]);
-  const paths = [...new Set(unmerged.split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
+  const [unmerged, head, { commit: base, tree: baseTree }] = await Promise.all([git.text(['ls-files', '-u', '-z']), git.resolve('HEAD'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
+  const paths = [
+    ...new Set(
+      unmerged
+        .split('\0')
+        .filter(Boolean)
+        .map((r) => r.slice(r.indexOf('\t') + 1)),
+    ),
+  ];
   refuseUnmergedPaths(paths, 'HEAD is not the commit being made', 'then finish the operation (git commit, or git rebase --continue)');
   if (!head) throw new RefusedError('HEAD names no commit yet', 'commit first');
   const file = patchPath(cfg, device, patchId(base, cfg));
@@ -71,7 +74,10 @@ export async function refreshAmend(opts: CommonOptions = {}): Promise<AmendResul
 export async function rewrittenCommit(git: Git, commit: string, tree: string, parents?: ReadonlyMap<string, string>): Promise<Buffer> {
   const raw = (await git.run(['cat-file', 'commit', commit])).stdout;
   const end = raw.indexOf('\n\n');
-  const headers = raw.subarray(0, end === -1 ? raw.length : end).toString('utf8').split('\n');
+  const headers = raw
+    .subarray(0, end === -1 ? raw.length : end)
+    .toString('utf8')
+    .split('\n');
   const committer = await git.text(['var', 'GIT_COMMITTER_IDENT']);
   const out: string[] = [];
   let skipping = false;

@@ -38,7 +38,7 @@ export async function postCommit(opts: CommonOptions): Promise<AmendResult> {
     .split('\n')
     .some((p) => fs.existsSync(path.resolve(git.top, p)));
   if (inSequence) {
-    const note = `flagpatch: ${(await git.text(['rev-parse', '--short', 'HEAD']))} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' <the commit before the first pick>`;
+    const note = `flagpatch: ${await git.text(['rev-parse', '--short', 'HEAD'])} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' <the commit before the first pick>`;
     return { action: 'skipped', note };
   }
   return refreshAmend(opts);
@@ -67,7 +67,14 @@ export async function postRewrite(opts: CommonOptions & { kind: string; input: s
   if (skipped(env) || opts.kind !== 'rebase') return { refreshed: 0 };
   const { git, cfg } = await openContext(opts);
   if (!cfg.deviceType || !cfg.baseCommit) return { refreshed: 0 };
-  const rewritten = [...new Set(opts.input.split('\n').map((l) => l.split(' ')[1]).filter((s): s is string => !!s && /^[0-9a-f]{40,64}$/.test(s)))];
+  const rewritten = [
+    ...new Set(
+      opts.input
+        .split('\n')
+        .map((l) => l.split(' ')[1])
+        .filter((s): s is string => !!s && /^[0-9a-f]{40,64}$/.test(s)),
+    ),
+  ];
   const head = await git.resolve('HEAD');
   if (!head || rewritten[rewritten.length - 1] !== head.commit) return { refreshed: 0 };
   const { commit: base, tree: baseTree } = await revisionOf(git, cfg.baseCommit, 'baseCommit');

@@ -60,7 +60,11 @@ export async function installHooks(opts: { cwd?: string; env?: NodeJS.ProcessEnv
   ];
   const have = await git.run(['config', '--local', '--get-regexp', '^(core\\.hookspath|merge\\.flagpatch\\.)'], { ok: [1] });
   const current = new Map(
-    have.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).toLowerCase(), l.slice(l.indexOf(' ') + 1)] as const),
+    have.stdout
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf(' ')).toLowerCase(), l.slice(l.indexOf(' ') + 1)] as const),
   );
   for (const [key, value] of want) {
     if (current.get(key.toLowerCase()) === value) continue;

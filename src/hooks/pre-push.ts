@@ -5,6 +5,7 @@ import { openContext, type CommonOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 import { conflictMarkersInRange, type MarkedPatch } from '../history/markers.js';
 import { inspect, type Inspection } from '../inspect.js';
+import { isNullOid, isOid } from '../oid.js';
 import { withWorkspace } from '../tmp.js';
 import { skipped } from './pre-commit.js';
 
@@ -32,7 +33,7 @@ export function parsePushInput(text: string): PushedRef[] {
     .filter(Boolean)
     .map((line) => {
       const f = line.split(' ');
-      if (f.length !== 4 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(f[1]) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(f[3])) {
+      if (f.length !== 4 || !isOid(f[1]) || !isOid(f[3])) {
         throw new UsageError(`pre-push: cannot read the line ${JSON.stringify(line)} from git`, 'flagpatch hook pre-push is meant to be run by git; pass no input by hand');
       }
       return { localRef: f[0], localSha: f[1], remoteRef: f[2], remoteSha: f[3] };
@@ -49,7 +50,7 @@ export async function prePush(opts: CommonOptions & { input: string }): Promise<
   if (!cfg.deviceType) return { refs, checks: [], markers: [], ok: true, skipped: true };
   const tips = new Map<string, string[]>();
   for (const r of refs) {
-    if (/^0+$/.test(r.localSha)) continue;
+    if (isNullOid(r.localSha)) continue;
     tips.set(r.localSha, [...(tips.get(r.localSha) ?? []), r.remoteRef]);
   }
   const checks = await withWorkspace(async (dir) => {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, ENV, git, upstreamWithPatch } from './helpers.js';
+import { CLI, ENV, git, upstreamWithPatch } from './repos.js';
 
 export interface CostlyInput {
   name: string;
