@@ -11,6 +11,7 @@ import { readHetero } from './hetero.js';
 import { patchId, patchPath } from './layout.js';
 import { LIMITS, mib } from './limits.js';
 import { applyOnBase, differences, expectedAfter } from './patch/apply.js';
+import { inexactProblem, refuseConflictMarkers } from './patch/fresh.js';
 import { stats, vendorChanges } from './patch/make.js';
 import { parsePatch, type PatchMessage } from './patch/parse.js';
 import { checkPatchRules } from './patch/rules.js';
@@ -139,6 +140,7 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
         try {
           if (data === 'too-large') throw new FlagpatchError(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`, 'split the adaptation, or keep large binaries out of the patch (exclude them)', 1, { where: p.path });
           if (data === 'over-budget') throw new FlagpatchError(`was not read: the patches of this commit hold more than ${mib(LIMITS.commitPatchBytes)} in all`, 'keep the patch folder to real vendor patches', 1, { where: p.path });
+          refuseConflictMarkers(data ?? Buffer.alloc(0));
           const messages = parseOnce(p.sha, data, p.path);
           if (messages instanceof FlagpatchError) throw messages;
           checkPatchRules(messages, cfg, p);
@@ -153,9 +155,13 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
             // The fork's own patch must reproduce the vendor code of this commit exactly.
             const applied = await applyOnBase(git, workspace, report.base, messages, p.path, { paths: judged.map((c) => c.path) });
             const diffs = differences(applied.after, expectedAfter(applied.before, judged));
-            if (diffs.length) {
+            // Fresh means exact: applying is not enough, the text must be what flagpatch makes now.
+            const stale = diffs.length
+              ? `stale: it does not match the vendor code of this commit at ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ` and ${diffs.length - 3} more` : ''}`
+              : await inexactProblem(git, cfg, report.base, tree, data!);
+            if (stale) {
               report.state = 'stale';
-              report.problem = `stale: it does not match the vendor code of this commit at ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ` and ${diffs.length - 3} more` : ''}`;
+              report.problem = stale;
               report.fix = 'refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify); `flagpatch patch` makes a submission, it does not refresh this commit';
             }
           } else {

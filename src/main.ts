@@ -8,6 +8,7 @@ import { FlagpatchError, UsageError } from './errors.js';
 import { escapeText, safeLine } from './text.js';
 import { closest } from './suggest.js';
 import type { RefreshResult } from './commands/refresh.js';
+import type { AmendResult } from './history/amend.js';
 
 interface Command {
   summary: string;
@@ -255,11 +256,13 @@ code for, are fresh when they apply cleanly.
     summary: 'make this fork ready: config, hetero.txt, hooks, package.json',
     usage: 'flagpatch init --device-type DEV --base-commit-id REV',
     help: `Run once at the root of a fork. Writes .flagpatchrc.json (device and the full sha of the
-base), hetero.txt (if absent), hooks/pre-commit and hooks/pre-push, and package.json
-(created or merged: dev dependencies flagpatch, husky and lint-staged, "prepare": "husky hooks",
-scripts patch, unpatch and check); adds node_modules/ and build/ to .gitignore; adds the
-integration files the base lacks (package.json, package-lock.json, .gitignore) to "exclude";
-and wires the hooks at once (core.hooksPath = hooks/_). A second run changes nothing.
+base), hetero.txt (if absent), the hook scripts in hooks/, and package.json (created or
+merged: dev dependencies flagpatch and lint-staged, "prepare": "flagpatch hook install",
+scripts patch, unpatch and check); adds the integration files the base lacks (package.json,
+package-lock.json) to "exclude"; and wires this clone at once (flagpatch hook install:
+core.hooksPath = hooks, merge driver, node_modules and /build/ in .git/info/exclude — no base
+file such as .gitignore is edited). The base must be an ancestor of HEAD. A second run
+changes nothing; one with another device or base says what changed.
 
   --device-type DEV           this fork's device, e.g. A_X100
   --base-commit-id REV        the upstream commit the fork adapts`,
@@ -269,35 +272,56 @@ and wires the hooks at once (core.hooksPath = hooks/_). A second run changes not
       const { init } = await import('./commands/init.js');
       const r = await init({ ...out.at, deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
       if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
+      for (const c of r.changed) out.log(`flagpatch init: ${c.key} changed: ${c.key === 'baseCommit' ? `${c.from.slice(0, 12)} → ${c.to.slice(0, 12)}` : `${c.from} → ${c.to}`}`);
+      if (r.patchPaths) out.log(`flagpatch init: the next commit writes ${r.patchPaths.next}; ${r.patchPaths.kept} stays (git rm it when no one needs that base)`);
       for (const f of r.written) out.log(`flagpatch init: wrote ${f}`);
       if (r.excluded.length && r.written.includes('.flagpatchrc.json')) out.log(`flagpatch init: excluded from the patch (the base lacks them): ${r.excluded.join(', ')}`);
-      if (r.wired) out.log('flagpatch init: hooks wired (core.hooksPath = hooks/_)');
+      if (r.wired) out.log('flagpatch init: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)');
       out.log('next: npm install, then commit as usual; every commit refreshes the patch');
       return 0;
     },
   },
   refresh: {
     summary: "regenerate and stage this fork's patch (what pre-commit runs)",
-    usage: 'flagpatch refresh',
+    usage: 'flagpatch refresh [--amend]',
     help: `Regenerates the configured device's patch from the base to the tree in the index
 (GIT_INDEX_FILE when git sets it) and stages it there, writing the patch file in the work
 tree. An empty diff removes the patch; an unchanged patch is not rewritten. Prints one line
-when the patch changed. Does nothing when no device is configured.`,
-    flags: {},
+when the patch changed. Does nothing when no device is configured. Refused while paths are
+unmerged: resolve them first.
+
+  --amend                     make HEAD's patch fresh for HEAD's tree instead, and when that
+                              changes it, replace HEAD by the same commit (author, message,
+                              parents kept) with the fresh patch; the rest of the index is
+                              left as it is. For commits no hook refreshed (a cherry-pick of
+                              several commits, a rebase with the hooks off), each of them:
+                                git rebase -x 'npx flagpatch refresh --amend' <upstream>`,
+    flags: { amend: 'boolean' },
     positionals: 0,
-    async run(_flags, _pos, out) {
+    async run(flags, _pos, out) {
+      if (flags.amend === true) {
+        const { refreshAmend } = await import('./history/amend.js');
+        printAmend(out, await refreshAmend(out.at));
+        return 0;
+      }
       const { refresh } = await import('./commands/refresh.js');
       printRefresh(out, await refresh(out.at));
       return 0;
     },
   },
   hook: {
-    summary: 'what the git hooks run: hook pre-commit | hook pre-push',
-    usage: 'flagpatch hook pre-commit | flagpatch hook pre-push <remote> <url>',
-    help: `Run by hooks/pre-commit and hooks/pre-push (through husky), not by hand.
+    summary: 'what the git hooks run: hook pre-commit | pre-push | post-merge | post-commit | post-rewrite | install',
+    usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | post-merge <squash> | post-commit | post-rewrite <kind> | install',
+    help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
-stdin and runs check on every pushed commit; a violation stops the push. Both do nothing
-with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
+stdin and runs check on every pushed commit; a violation stops the push. post-merge: a merge
+git completed itself is amended with the fresh patch (refresh --amend). post-commit (after a
+cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; git's old and
+new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
+new tip. All do nothing with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.
+install: what a fork's "prepare" script runs on npm install: core.hooksPath = hooks, the
+merge driver that keeps patch files and hetero.txt free of conflicts (.git/info/attributes),
+and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
     flags: {},
     positionals: 3,
     async run(_flags, pos, out) {
@@ -315,13 +339,43 @@ with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
           out.err(`flagpatch: push refused: ${escapeText(c.refs.join(', '))} (${c.commit.slice(0, 12)}) has ${n} problem${n === 1 ? '' : 's'}`);
           for (const line of renderProblems(out, c.violations, c.omitted)) out.err(line);
         }
+        const marked = r.markers.map((m) => ({
+          where: `${m.path} in ${m.commit.slice(0, 12)}`,
+          problem: `holds conflict markers at line ${m.line} (a pushed commit below the tip)`,
+          fix: `refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`,
+        }));
+        for (const line of renderProblems(out, marked)) out.err(line);
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
         return r.ok ? 0 : 1;
       }
-      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit or flagpatch hook pre-push');
+      if (pos[0] === 'post-merge' || pos[0] === 'post-commit') {
+        const { postMerge, postCommit } = await import('./hooks/history.js');
+        printAmend(out, pos[0] === 'post-merge' ? await postMerge({ ...out.at, squash: pos[1] === '1' }) : await postCommit(out.at));
+        return 0;
+      }
+      if (pos[0] === 'post-rewrite') {
+        const { postRewrite } = await import('./hooks/history.js');
+        const r = await postRewrite({ ...out.at, kind: pos[1] ?? '', input: await out.stdin() });
+        if (r.commit) out.log(`flagpatch: ${r.refreshed} rebased commit${r.refreshed === 1 ? '' : 's'} now hold${r.refreshed === 1 ? 's' : ''} a fresh ${r.patchPath}; HEAD ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
+        return 0;
+      }
+      if (pos[0] === 'install') {
+        const { installHooks } = await import('./hooks/install.js');
+        const r = await installHooks(out.at);
+        if (r.changed.length) out.log(`flagpatch: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)`);
+        return 0;
+      }
+      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, post-merge, post-commit, post-rewrite or install');
     },
   },
 };
+
+function printAmend(out: Output, r: AmendResult): void {
+  if (r.note) out.err(r.note);
+  if (!r.commit) return;
+  const what = r.action === 'removed' ? `removed ${r.patchPath} (no vendor changes left)` : `updated ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions})`;
+  out.log(`flagpatch: ${what}; amended ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
+}
 
 function printRefresh(out: Output, r: RefreshResult): void {
   if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${r.files} files, +${r.insertions} −${r.deletions})`);

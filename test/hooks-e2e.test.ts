@@ -8,8 +8,9 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ENV, ROOT, cleanup, git, tmpdir, upstream, write } from './helpers.js';
+import { installOffline } from './install.js';
 
-const OWNED = ['hardwares', 'hetero.txt', '.flagpatchrc.json', 'hooks', 'package.json', 'package-lock.json', '.gitignore'];
+const OWNED = ['hardwares', 'hetero.txt', '.flagpatchrc.json', 'hooks', 'package.json', 'package-lock.json'];
 let template = '';
 let base = '';
 let remoteUp = '';
@@ -47,43 +48,10 @@ test.before(() => {
   assert.is(init.code, 0, init.out);
   skipped = installOffline(template, tarball);
   if (skipped) return;
-  assert.is(git(template, ['config', 'core.hooksPath']), 'hooks/_', 'the fork\'s prepare script wired the hooks (husky hooks)');
+  assert.is(git(template, ['config', 'core.hooksPath']), 'hooks', 'the fork\'s prepare script wired the hooks (flagpatch hook install)');
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'flagpatch init']);
 });
-
-/**
- * Installs the packed package into `fork` as `npm install` lays it out, without the registry
- * (no test may need the network): the tarball unpacked into node_modules/flagpatch; its
- * dependencies and lint-staged linked from this repository's node_modules (installed by
- * `npm ci` from its lock file); the bin links; then the fork's `prepare` script, run by npm.
- * Returns why it cannot, when this repository's node_modules lacks one of them.
- */
-function installOffline(fork: string, tarball: string): string | null {
-  const modules = path.join(fork, 'node_modules');
-  const own = path.join(modules, 'flagpatch');
-  fs.mkdirSync(own, { recursive: true });
-  fs.mkdirSync(path.join(modules, '.bin'));
-  const tar = spawnSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', own], { encoding: 'utf8' });
-  assert.is(tar.status, 0, tar.stderr);
-  const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  for (const dep of [...Object.keys(manifest(own).dependencies), 'lint-staged']) {
-    const from = path.join(ROOT, 'node_modules', dep);
-    if (!fs.existsSync(path.join(from, 'package.json'))) return `${dep} is not in ${path.join(ROOT, 'node_modules')}: run npm ci first`;
-    fs.symlinkSync(from, path.join(modules, dep));
-  }
-  for (const name of ['flagpatch', 'husky', 'lint-staged']) {
-    const dir = path.join(modules, name);
-    const bin = manifest(dir).bin;
-    for (const [cmd, file] of Object.entries<string>(typeof bin === 'string' ? { [name]: bin } : bin)) {
-      if (name === 'flagpatch') fs.chmodSync(path.join(dir, file), 0o755); // npm makes bins executable
-      fs.symlinkSync(path.join('..', name, file), path.join(modules, '.bin', cmd));
-    }
-  }
-  const prepare = spawnSync('npm', ['run', '--silent', 'prepare'], { cwd: fork, encoding: 'utf8', env: { ...process.env, ...ENV, HOME: process.env.HOME, HUSKY: '' } });
-  assert.is(prepare.status, 0, prepare.stderr);
-  return null;
-}
 
 test.after(() => {
   for (const d of keep) fs.rmSync(d, { recursive: true, force: true });
@@ -98,9 +66,7 @@ function forkClone(): { dir: string; remote: string } {
   const dir = path.join(root, 'fork');
   git(root, ['clone', '-q', remote, dir]);
   fs.symlinkSync(path.join(template, 'node_modules'), path.join(dir, 'node_modules'));
-  // "node_modules/" in .gitignore matches folders, not this symlink to the shared install.
-  fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), 'node_modules\n');
-  const prepare = run(dir, 'node_modules/.bin/husky', ['hooks']);
+  const prepare = run(dir, 'node_modules/.bin/flagpatch', ['hook', 'install']);
   assert.is(prepare.code, 0, prepare.out);
   return { dir, remote };
 }
@@ -283,7 +249,7 @@ e2e('without a configured device the hooks do nothing; init twice changes nothin
   assert.is(again.code, 0, again.out);
   assert.match(again.out, 'nothing changed');
   assert.is(git(dir, ['status', '--porcelain']), '');
-  write(dir, { '.flagpatchrc.json': JSON.stringify({ exclude: ['package.json', 'package-lock.json', '.gitignore'] }) });
+  write(dir, { '.flagpatchrc.json': JSON.stringify({ exclude: ['package.json', 'package-lock.json'] }) });
   write(dir, { 'flagscale/train.py': 'x\n' });
   const r = commit(dir, ['-am', 'no device']);
   assert.is(r.code, 0, r.out);

@@ -20,7 +20,7 @@ test('init names a nameless package.json after the fork and keeps its other fiel
   assert.equal(Object.keys(pkg).slice(0, 3), ['name', 'private', 'scripts']);
   assert.is(pkg.name, 'my-fork');
   assert.is(pkg.scripts.build, 'make');
-  assert.is(pkg.scripts.prepare, 'husky hooks');
+  assert.is(pkg.scripts.prepare, 'flagpatch hook install');
   for (const f of ['hooks/pre-commit', 'hooks/pre-push', 'hetero.txt']) {
     assert.is(fs.readFileSync(path.join(v, f), 'utf8'), fs.readFileSync(path.join(ROOT, 'templates', f), 'utf8'), `${f} is the shipped template`);
   }

@@ -64,7 +64,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
     return { action: 'removed', patchPath: file };
   }
   const stats = { files: made.files, insertions: made.insertions, deletions: made.deletions };
-  if (current && current.sha === blobId(made.mailbox, current.sha.length)) {
+  if (current && !current.conflicted && current.sha === blobId(made.mailbox, current.sha.length)) {
     // Keep the work tree copy in step with the index (e.g. after a checkout of an old version).
     if (!sameFile(worktreeFile, made.mailbox)) writeFileAtomic(worktreeFile, made.mailbox);
     return { action: 'unchanged', patchPath: file, ...stats };
@@ -89,17 +89,20 @@ function indexesToUpdate(git: Git, env: Env): (string | undefined)[] {
   return [full];
 }
 
-async function stagedEntry(git: Git, file: string): Promise<{ sha: string } | null> {
+async function stagedEntry(git: Git, file: string): Promise<{ sha: string; conflicted?: boolean } | null> {
   const out = await git.text(['ls-files', '-s', '--', `:(literal)${file}`]);
   const m = /^\d+ ([0-9a-f]+) 0\t/.exec(out);
-  return m ? { sha: m[1] } : null;
+  if (m) return { sha: m[1] };
+  // A merge, revert or pick that stopped on the patch file itself (modify/delete: git gives
+  // merge drivers no say there) leaves stages 1-3; writing the fresh patch resolves it.
+  return out ? { sha: /^\d+ ([0-9a-f]+) 2\t/m.exec(out)?.[1] ?? '', conflicted: true } : null;
 }
 
 /**
  * The patch's message: kept from the staged patch when there is one, so commits that change
  * no vendor code leave the patch byte-identical; otherwise made from the committer's identity.
  */
-async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+export async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
   if (staged) {
     try {
       // The work tree copy is the staged one nearly always; reading it saves a git process.
@@ -115,7 +118,7 @@ async function messageInfo(git: Git, staged: string | undefined, worktreeFile: s
 }
 
 /** The git object id of a blob, computed here rather than by another process. */
-function blobId(content: Buffer, hexLength: number): string {
+export function blobId(content: Buffer, hexLength: number): string {
   const h = crypto.createHash(hexLength === 64 ? 'sha256' : 'sha1');
   h.update(`blob ${content.length}\0`);
   h.update(content);
@@ -134,7 +137,7 @@ function sameFile(file: string, content: Buffer): boolean {
  * The refresh writes only inside the work tree: a symlink on the patch's path (the patch
  * folder, a folder below it, or the file) could send the write anywhere, so it is refused.
  */
-function refuseSymlinks(top: string, file: string): void {
+export function refuseSymlinks(top: string, file: string): void {
   const parts = file.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join('/');

@@ -3,6 +3,7 @@
 // A deleted ref has an all-zero local sha and nothing to check.
 import { openContext, type CommonOptions } from '../context.js';
 import { UsageError } from '../errors.js';
+import { conflictMarkersInRange, type MarkedPatch } from '../history/markers.js';
 import { inspect, type Inspection } from '../inspect.js';
 import { isNullOid, isOid } from '../oid.js';
 import { withWorkspace } from '../tmp.js';
@@ -19,6 +20,8 @@ export interface PushCheck {
   refs: PushedRef[];
   /** One inspection per distinct pushed commit. */
   checks: (Inspection & { refs: string[] })[];
+  /** Patch files with conflict markers in pushed commits below the tips. */
+  markers: MarkedPatch[];
   ok: boolean;
   skipped?: boolean;
 }
@@ -40,11 +43,11 @@ export function parsePushInput(text: string): PushedRef[] {
 export async function prePush(opts: CommonOptions & { input: string }): Promise<PushCheck> {
   const env = opts.env ?? process.env;
   const refs = parsePushInput(opts.input);
-  if (skipped(env)) return { refs, checks: [], ok: true, skipped: true };
+  if (skipped(env)) return { refs, checks: [], markers: [], ok: true, skipped: true };
   // The hook runs in a fork: a repository whose checked-out commit names a device. Each pushed
   // commit is then judged with its own config, as CI and a fresh clone would judge it.
   const { git, cfg } = await openContext(opts, { rev: 'HEAD' });
-  if (!cfg.deviceType) return { refs, checks: [], ok: true, skipped: true };
+  if (!cfg.deviceType) return { refs, checks: [], markers: [], ok: true, skipped: true };
   const tips = new Map<string, string[]>();
   for (const r of refs) {
     if (isNullOid(r.localSha)) continue;
@@ -55,5 +58,8 @@ export async function prePush(opts: CommonOptions & { input: string }): Promise<
     for (const [sha, names] of tips) out.push({ ...(await inspect(git, { rev: sha }, dir)), refs: names });
     return out;
   });
-  return { refs, checks, ok: checks.every((c) => c.violations.length === 0) };
+  const known: string[] = [];
+  for (const r of refs) if (!/^0+$/.test(r.remoteSha) && (await git.commit(r.remoteSha))) known.push(r.remoteSha);
+  const markers = (await conflictMarkersInRange(git, cfg, [...tips.keys()], known)).filter((m) => !tips.has(m.commit));
+  return { refs, checks, markers, ok: markers.length === 0 && checks.every((c) => c.violations.length === 0) };
 }
