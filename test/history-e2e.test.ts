@@ -443,4 +443,45 @@ story("init's own ignore lines are not vendor code; fresh means exact (diffstat 
   assertFresh(dir, 'HEAD');
 });
 
+
+story('a rebase of a base move is refused before it starts (flattened or with --rebase-merges); merging keeps it', () => {
+  const { dir } = forkClone();
+  write(dir, { 'flagscale/train.py': 'vendor\n' });
+  assert.is(commit(dir, ['-am', 'vendor']).code, 0);
+  const before = git(dir, ['rev-parse', 'HEAD']);
+  // Upstream moves (a commit on the base, made where no hook runs), and the fork moves onto it.
+  git(dir, ['checkout', '-q', '-b', 'upstream-next', base]);
+  write(dir, { 'src/upstream.py': 'u\n' });
+  git(dir, ['add', 'src/upstream.py']);
+  assert.is(commit(dir, ['-m', 'upstream unrelated']).code, 0);
+  const next = git(dir, ['rev-parse', 'HEAD']);
+  git(dir, ['checkout', '-q', 'main']);
+  const moved = flagpatch(dir, ['rebase', '--onto', next]);
+  assert.is(moved.code, 0, moved.stdout + moved.stderr);
+  const merge = git(dir, ['rev-parse', 'HEAD']);
+  // A teammate pushed a commit on the old tip meanwhile: what `git pull --rebase` rebases onto.
+  git(dir, ['checkout', '-q', '-b', 'mate', before]);
+  write(dir, { 'flagscale/mate.py': 'm\n' });
+  git(dir, ['add', '-A']);
+  assert.is(commit(dir, ['-m', 'mate']).code, 0);
+  git(dir, ['checkout', '-q', 'main']);
+
+  // Flattened (git's default, `git pull --rebase`) or rebuilt (--rebase-merges, which loses
+  // what the merge itself changed), the base move would be undone: both are refused.
+  for (const args of [['rebase', 'mate'], ['rebase', '--rebase-merges', 'mate']]) {
+    const r = run(dir, 'git', args);
+    assert.is(r.code, 128, r.out);
+    assert.match(r.out, `flagpatch: error: this rebase would undo the base move ${merge.slice(0, 12)} (baseCommit ${base.slice(0, 12)} → ${next.slice(0, 12)})`);
+    assert.match(r.out, 'fix: merge instead: git pull --no-rebase (or git merge), or rebase only the commits after the base move (FLAGPATCH_SKIP=1 skips this check)');
+    assert.match(r.out, 'fatal: The pre-rebase hook refused to rebase.');
+    assert.is(git(dir, ['rev-parse', 'HEAD']), merge, 'nothing rebased');
+  }
+  const merged = run(dir, 'git', ['merge', '--no-edit', 'mate']);
+  assert.is(merged.code, 0, merged.out);
+  assert.match(git(dir, ['show', 'HEAD:.flagpatchrc.json']), next);
+  const check = flagpatch(dir, ['check', 'HEAD']);
+  assert.is(check.code, 0, check.stdout + check.stderr);
+  assert.is(git(dir, ['status', '--porcelain']), '');
+});
+
 test.run();

@@ -297,14 +297,15 @@ unmerged: resolve them first.
   },
   hook: {
     summary: 'what the git hooks run: hook pre-commit | pre-push | post-merge | post-commit | post-rewrite | install',
-    usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | post-merge <squash> | post-commit | post-rewrite <kind> | install',
+    usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | pre-rebase <upstream> [<branch>] | post-merge <squash> | post-commit | post-rewrite <kind> | install',
     help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
 stdin and runs check on every pushed commit; a violation stops the push. post-merge: a merge
 git completed itself is amended with the fresh patch (refresh --amend). post-commit (after a
 cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; git's old and
 new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
-new tip. All do nothing with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.
+new tip. pre-rebase: refuses a rebase that would flatten a base move (the merge commit of
+flagpatch rebase --onto) unless it keeps merges (--rebase-merges). All do nothing with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.
 install: what a fork's "prepare" script runs on npm install: core.hooksPath = hooks, the
 merge driver that keeps patch files and hetero.txt free of conflicts (.git/info/attributes),
 and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
@@ -345,13 +346,18 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         if (r.commit) out.log(`flagpatch: ${r.refreshed} rebased commit${r.refreshed === 1 ? '' : 's'} now hold${r.refreshed === 1 ? 's' : ''} a fresh ${r.patchPath}; HEAD ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
         return 0;
       }
+      if (pos[0] === 'pre-rebase') {
+        const { preRebase } = await import('../hooks/pre-rebase.js');
+        await preRebase({ ...out.at, upstream: pos[1] ?? '', branch: pos[2] });
+        return 0;
+      }
       if (pos[0] === 'install') {
         const { installHooks } = await import('../hooks/install.js');
         const r = await installHooks(out.at);
         if (r.changed.length) out.log(`flagpatch: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)`);
         return 0;
       }
-      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, post-merge, post-commit, post-rewrite or install');
+      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, pre-rebase, post-merge, post-commit, post-rewrite or install');
     },
   },
 };
