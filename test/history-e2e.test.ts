@@ -484,4 +484,41 @@ story('a rebase of a base move is refused before it starts (flattened or with --
   assert.is(git(dir, ['status', '--porcelain']), '');
 });
 
+story("the clone's own hooks keep running: .git/hooks after flagpatch's work, with the same arguments and input; a replaced core.hooksPath is named and chained", () => {
+  const { root, dir } = forkClone();
+  const own = path.join(dir, '.git', 'hooks');
+  const hook = (folder: string, name: string, body: string) => {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  };
+  hook(own, 'commit-msg', 'echo "Change-Id: I123" >> "$1"');
+  hook(own, 'pre-commit', 'git diff --cached --name-only > .git/own-pre-commit');
+  hook(own, 'pre-push', 'echo "$@" > .git/own-pre-push; cat >> .git/own-pre-push');
+  write(dir, { 'flagscale/train.py': 'vendor\n' });
+  const c = commit(dir, ['-am', 'vendor']);
+  assert.is(c.code, 0, c.out);
+  assert.is(git(dir, ['log', '-1', '--format=%B']).trim(), 'vendor\nChange-Id: I123');
+  assert.is(fs.readFileSync(path.join(dir, '.git/own-pre-commit'), 'utf8'), `flagscale/train.py\n${PATCH()}\n`, "after flagpatch's refresh");
+  assertFresh(dir, 'HEAD');
+  const head = git(dir, ['rev-parse', 'HEAD']);
+  const push = run(dir, 'git', ['push', '-q', 'origin', 'HEAD:refs/heads/side']);
+  assert.is(push.code, 0, push.out);
+  const remote = path.join(root, 'remote.git');
+  assert.is(fs.readFileSync(path.join(dir, '.git/own-pre-push'), 'utf8'), `origin ${remote}\nHEAD ${head} refs/heads/side ${'0'.repeat(40)}\n`);
+
+  // A team's own hooks folder: hook install names it and the tracked scripts run its hooks.
+  git(dir, ['config', 'core.hooksPath', '.team-hooks']);
+  hook(path.join(dir, '.team-hooks'), 'commit-msg', 'echo "Team: yes" >> "$1"');
+  fs.appendFileSync(path.join(dir, '.git/info/exclude'), '.team-hooks\n');
+  const again = flagpatch(dir, ['hook', 'install']);
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stdout, 'flagpatch: core.hooksPath was .team-hooks: git no longer runs its hooks itself; the scripts in hooks/ run the ones of their names after their own work (git config flagpatch.chainedHooksPath)');
+  assert.is(git(dir, ['config', 'core.hooksPath']), 'hooks');
+  write(dir, { 'flagscale/train.py': 'team\n' });
+  assert.is(commit(dir, ['-am', 'team']).code, 0);
+  assert.is(git(dir, ['log', '-1', '--format=%B']).trim(), 'team\nTeam: yes');
+  assertFresh(dir, 'HEAD');
+  assert.is(git(dir, ['status', '--porcelain']), '');
+});
+
 test.run();

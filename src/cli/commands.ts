@@ -306,6 +306,8 @@ cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; gi
 new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
 new tip. pre-rebase: refuses a rebase that would flatten a base move (the merge commit of
 flagpatch rebase --onto) unless it keeps merges (--rebase-merges). All do nothing with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.
+Every script in hooks/ then runs the clone's own hook of its name (.git/hooks, or the
+core.hooksPath install replaced) with the same arguments and input.
 install: what a fork's "prepare" script runs on npm install: core.hooksPath = hooks, the
 merge driver that keeps patch files and hetero.txt free of conflicts (.git/info/attributes),
 and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
@@ -355,6 +357,7 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         const { installHooks } = await import('../hooks/install.js');
         const r = await installHooks(out.at);
         if (r.changed.length) out.log(`flagpatch: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)`);
+        if (r.replaced) out.log(`flagpatch: core.hooksPath was ${escapeText(r.replaced)}: git no longer runs its hooks itself; the scripts in hooks/ run the ones of their names after their own work (git config flagpatch.chainedHooksPath)`);
         return 0;
       }
       throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, pre-rebase, post-merge, post-commit, post-rewrite or install');

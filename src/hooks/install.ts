@@ -25,10 +25,31 @@ export interface InstallResult {
   skipped?: string;
   /** What was set or written now; empty when the clone was already wired. */
   changed: string[];
+  /** The core.hooksPath replaced now: git no longer runs its hooks, the tracked scripts do. */
+  replaced?: string;
 }
 
 /** The scripts of hooks/ that init copies into a fork (the others are its own). */
-export const HOOK_FILES = ['pre-commit', 'pre-merge-commit', 'post-merge', 'post-commit', 'post-rewrite', 'pre-rebase', 'pre-push'];
+export const HOOK_FILES = [
+  'pre-commit',
+  'pre-merge-commit',
+  'post-merge',
+  'post-commit',
+  'post-rewrite',
+  'pre-rebase',
+  'pre-push',
+  // Nothing of flagpatch's: they only run the clone's own hook of the name (core.hooksPath
+  // hides .git/hooks from git), e.g. Gerrit's commit-msg or git-lfs's post-checkout.
+  'prepare-commit-msg',
+  'commit-msg',
+  'post-checkout',
+  'applypatch-msg',
+  'pre-applypatch',
+  'post-applypatch',
+  'pre-auto-gc',
+];
+/** Where the tracked scripts find the hooks folder `core.hooksPath` named before us. */
+export const CHAINED_KEY = 'flagpatch.chainedHooksPath';
 export const MERGE_DRIVER = 'flagpatch';
 const BEGIN = '# >>> flagpatch hook install: derived files never conflict';
 const END = '# <<< flagpatch';
@@ -53,6 +74,17 @@ export async function installHooks(opts: { cwd?: string; env?: NodeJS.ProcessEnv
     // A broken config is reported by the commands that need it; the defaults still wire merges.
   }
   const changed: string[] = [];
+  // Another hooks folder (the pre-commit framework's, husky's, a team's) would silently stop
+  // running: its path is kept for the tracked scripts to run after their own work. Our own
+  // earlier wiring (husky's hooks/_ under the tracked folder) is not chained.
+  const before = (await git.run(['config', '--get', 'core.hooksPath'], { ok: [1] })).stdout.toString('utf8').trim();
+  const ours = before === HOOKS_DIR || before.replace(/\/+$/, '') === HOOKS_DIR || before.startsWith(`${HOOKS_DIR}/`);
+  let replaced: string | undefined;
+  if (before && !ours) {
+    await git.run(['config', '--local', CHAINED_KEY, before], { waitForLock: true });
+    changed.push(`${CHAINED_KEY}=${before}`);
+    replaced = before;
+  }
   const want: [string, string][] = [
     ['core.hooksPath', HOOKS_DIR],
     [`merge.${MERGE_DRIVER}.name`, "flagpatch: keep this side's patch; the hooks regenerate the fork's own"],
@@ -75,7 +107,7 @@ export async function installHooks(opts: { cwd?: string; env?: NodeJS.ProcessEnv
   const block = [BEGIN, `/${cfg.patchDir}/** merge=${MERGE_DRIVER}`, `/${cfg.heteroFile} merge=union`, END];
   if (replaceBlock(attributes, block)) changed.push(path.relative(git.top, attributes));
   if (appendMissing(exclude, IGNORED)) changed.push(path.relative(git.top, exclude));
-  return { changed };
+  return replaced ? { changed, replaced } : { changed };
 }
 
 /** Writes `block` into `file` in place of an earlier one; false when it is already there. */
