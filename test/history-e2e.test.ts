@@ -243,11 +243,13 @@ story('cherry-pick and revert of one commit commit a fresh patch; several picks 
   assert.not.match(git(dir, ['show', `HEAD:${PATCH()}`]), 'flagscale/train.py');
   assert.match(git(dir, ['show', `HEAD:${PATCH()}`]), 'flagscale/more.py');
 
+  const start = git(dir, ['rev-parse', '--short', 'HEAD']);
   const several = run(dir, 'git', ['cherry-pick', 'side~2', 'side']);
   assert.is(several.code, 0, several.out);
-  assert.match(several.out, 'was not refreshed (a sequence of picks)');
+  const picks = git(dir, ['log', '--format=%h', '-2']).split('\n').reverse();
+  for (const c of picks) assert.match(several.out, `flagpatch: ${c} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' ${start}\n`);
   assertStale(dir, 'HEAD');
-  const ex = run(dir, 'git', ['rebase', '-x', 'npx --no flagpatch refresh --amend', 'HEAD~2'], { HOME: process.env.HOME });
+  const ex = run(dir, 'git', ['rebase', '-x', 'npx --no flagpatch refresh --amend', start], { HOME: process.env.HOME });
   assert.is(ex.code, 0, ex.out);
   assertFresh(dir, 'HEAD~1');
   assertFresh(dir, 'HEAD');
@@ -443,7 +445,6 @@ story("init's own ignore lines are not vendor code; fresh means exact (diffstat 
   assertFresh(dir, 'HEAD');
 });
 
-
 story('a rebase of a base move is refused before it starts (flattened or with --rebase-merges); merging keeps it', () => {
   const { dir } = forkClone();
   write(dir, { 'flagscale/train.py': 'vendor\n' });
@@ -468,7 +469,10 @@ story('a rebase of a base move is refused before it starts (flattened or with --
 
   // Flattened (git's default, `git pull --rebase`) or rebuilt (--rebase-merges, which loses
   // what the merge itself changed), the base move would be undone: both are refused.
-  for (const args of [['rebase', 'mate'], ['rebase', '--rebase-merges', 'mate']]) {
+  for (const args of [
+    ['rebase', 'mate'],
+    ['rebase', '--rebase-merges', 'mate'],
+  ]) {
     const r = run(dir, 'git', args);
     assert.is(r.code, 128, r.out);
     assert.match(r.out, `flagpatch: error: this rebase would undo the base move ${merge.slice(0, 12)} (baseCommit ${base.slice(0, 12)} → ${next.slice(0, 12)})`);
@@ -512,12 +516,41 @@ story("the clone's own hooks keep running: .git/hooks after flagpatch's work, wi
   fs.appendFileSync(path.join(dir, '.git/info/exclude'), '.team-hooks\n');
   const again = flagpatch(dir, ['hook', 'install']);
   assert.is(again.code, 0, again.stderr);
-  assert.match(again.stdout, 'flagpatch: core.hooksPath was .team-hooks: git no longer runs its hooks itself; the scripts in hooks/ run the ones of their names after their own work (git config flagpatch.chainedHooksPath)');
+  assert.match(
+    again.stdout,
+    'flagpatch: core.hooksPath was .team-hooks: git no longer runs its hooks itself; the scripts in hooks/ run the ones of their names after their own work (git config flagpatch.chainedHooksPath)',
+  );
   assert.is(git(dir, ['config', 'core.hooksPath']), 'hooks');
   write(dir, { 'flagscale/train.py': 'team\n' });
   assert.is(commit(dir, ['-am', 'team']).code, 0);
   assert.is(git(dir, ['log', '-1', '--format=%B']).trim(), 'team\nTeam: yes');
   assertFresh(dir, 'HEAD');
+  assert.is(git(dir, ['status', '--porcelain']), '');
+});
+
+story('rebase --update-refs: every stacked branch moves to its refreshed commit', () => {
+  const { dir } = forkClone();
+  git(dir, ['checkout', '-q', '-b', 'sa']);
+  write(dir, { 'flagscale/sa.py': 'sa\n' });
+  git(dir, ['add', '-A']);
+  assert.is(commit(dir, ['-m', 'sa']).code, 0);
+  git(dir, ['checkout', '-q', '-b', 'sb']);
+  write(dir, { 'flagscale/sb.py': 'sb\n' });
+  git(dir, ['add', '-A']);
+  assert.is(commit(dir, ['-m', 'sb']).code, 0);
+  git(dir, ['checkout', '-q', 'main']);
+  write(dir, { 'flagscale/model.py': 'main moves\n' });
+  git(dir, ['add', '-A']);
+  assert.is(commit(dir, ['-m', 'main moves']).code, 0);
+  git(dir, ['checkout', '-q', 'sb']);
+
+  const r = run(dir, 'git', ['rebase', '--update-refs', 'main']);
+  assert.is(r.code, 0, r.out);
+  assert.match(r.out, `flagpatch: 2 rebased commits now hold a fresh ${PATCH()}`);
+  assert.match(r.out, /flagpatch: branch sa [0-9a-f]{12} → [0-9a-f]{12} \(its commits hold the fresh patch too\)/);
+  assert.is(git(dir, ['rev-parse', 'sa']), git(dir, ['rev-parse', 'sb~1']), 'sa is in sb again');
+  assertFresh(dir, 'sa');
+  assertFresh(dir, 'sb');
   assert.is(git(dir, ['status', '--porcelain']), '');
 });
 

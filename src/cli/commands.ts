@@ -304,7 +304,7 @@ stdin and runs check on every pushed commit; a violation stops the push. post-me
 git completed itself is amended with the fresh patch (refresh --amend). post-commit (after a
 cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; git's old and
 new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
-new tip. pre-rebase: refuses a rebase that would flatten a base move (the merge commit of
+new tip, with every other branch on a rewritten commit (git rebase --update-refs). pre-rebase: refuses a rebase that would flatten a base move (the merge commit of
 flagpatch rebase --onto) unless it keeps merges (--rebase-merges). All do nothing with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.
 Every script in hooks/ then runs the clone's own hook of its name (.git/hooks, or the
 core.hooksPath install replaced) with the same arguments and input.
@@ -346,6 +346,8 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         const { postRewrite } = await import('../hooks/history.js');
         const r = await postRewrite({ ...out.at, kind: pos[1] ?? '', input: await out.stdin() });
         if (r.commit) out.log(`flagpatch: ${r.refreshed} rebased commit${r.refreshed === 1 ? '' : 's'} now hold${r.refreshed === 1 ? 's' : ''} a fresh ${r.patchPath}; HEAD ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
+        for (const b of r.branches ?? []) out.log(`flagpatch: branch ${escapeText(b.name)} ${b.from.slice(0, 12)} → ${b.to.slice(0, 12)} (its commits hold the fresh patch too)`);
+        for (const b of r.stale ?? []) out.err(`flagpatch: branch ${escapeText(b.name)} is checked out in ${escapeText(b.worktree)} and left on ${b.from.slice(0, 12)}, whose patch is stale; there: git reset --keep ${b.to.slice(0, 12)}`);
         return 0;
       }
       if (pos[0] === 'pre-rebase') {

@@ -34,14 +34,23 @@ export async function postCommit(opts: CommonOptions): Promise<AmendResult> {
   const env = opts.env ?? process.env;
   if (skipped(env)) return { action: 'skipped' };
   const git = await Git.open(opts.cwd ?? process.cwd(), env);
-  const inSequence = (await git.text(['rev-parse', '--git-path', 'sequencer', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']))
+  const [sequencer, ...others] = (await git.text(['rev-parse', '--git-path', 'sequencer', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']))
     .split('\n')
-    .some((p) => fs.existsSync(path.resolve(git.top, p)));
-  if (inSequence) {
-    const note = `flagpatch: ${await git.text(['rev-parse', '--short', 'HEAD'])} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' <the commit before the first pick>`;
+    .map((p) => path.resolve(git.top, p));
+  if ([sequencer, ...others].some((p) => fs.existsSync(p))) {
+    const note = `flagpatch: ${await git.text(['rev-parse', '--short', 'HEAD'])} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' ${await sequenceStart(git, sequencer)}`;
     return { action: 'skipped', note };
   }
   return refreshAmend(opts);
+}
+
+/** The commit before the first pick: git's sequencer keeps it in `sequencer/head`. */
+async function sequenceStart(git: Git, sequencer: string): Promise<string> {
+  const head = path.join(sequencer, 'head');
+  const sha = fs.existsSync(head) ? fs.readFileSync(head, 'utf8').trim() : '';
+  const found = /^[0-9a-f]{40,64}$/.test(sha) ? await git.run(['rev-parse', '--short', '--verify', '--quiet', `${sha}^{commit}`], { ok: [1] }) : null;
+  const short = found?.stdout.toString('utf8').trim();
+  return short || '<the commit before the first pick>';
 }
 
 export interface RewriteResult {
@@ -52,6 +61,10 @@ export interface RewriteResult {
   replaced?: string;
   patchPath?: string;
   note?: string;
+  /** Other local branches that pointed at a rebased commit (`git rebase --update-refs`), moved to its replacement. */
+  branches?: { name: string; from: string; to: string }[];
+  /** Such branches checked out in another work tree: left alone, with the command that moves them. */
+  stale?: { name: string; from: string; to: string; worktree: string }[];
 }
 
 /**
@@ -108,6 +121,7 @@ export async function postRewrite(opts: CommonOptions & { kind: string; input: s
   const tip = moved.get(head.commit);
   if (!tip) return { refreshed: 0 };
   await git.run(['update-ref', '-m', 'flagpatch: fresh patches after rebase', 'HEAD', tip, head.commit], { waitForLock: true });
+  const { branches, stale } = await moveBranches(git, moved);
   const fresh = last as { mailbox: Buffer | null; sha: string | null } | null;
   if (fresh?.sha) {
     await git.run(['update-index', '--add', '--cacheinfo', `100644,${fresh.sha},${file}`], { waitForLock: true });
@@ -116,5 +130,51 @@ export async function postRewrite(opts: CommonOptions & { kind: string; input: s
     await git.run(['update-index', '--force-remove', '--', file], { waitForLock: true });
     fs.rmSync(worktreeFile, { force: true });
   }
-  return { refreshed: moved.size, commit: tip, replaced: head.commit, patchPath: file };
+  return { refreshed: moved.size, commit: tip, replaced: head.commit, patchPath: file, branches, stale };
+}
+
+/**
+ * `git rebase --update-refs` also moves other branches onto rebased commits — after this hook,
+ * from the list in its state folder (`<ref>`, its commit before, the rebased one, a line
+ * each). Where we replaced that rebased commit, the list gets our replacement, so git itself
+ * moves the branch there. A branch already on a replaced commit follows it, as the checked-out
+ * one did; one checked out in another work tree is left alone (moving it would change that
+ * tree's HEAD under it) and named.
+ */
+async function moveBranches(git: Git, moved: Map<string, string>) {
+  const branches: NonNullable<RewriteResult['branches']> = [];
+  const stale: NonNullable<RewriteResult['stale']> = [];
+  const list = path.resolve(git.top, await git.text(['rev-parse', '--git-path', 'rebase-merge/update-refs']));
+  if (fs.existsSync(list)) {
+    const lines = fs.readFileSync(list, 'utf8').split('\n');
+    for (let i = 0; i + 2 < lines.length; i += 3) {
+      const to = moved.get(lines[i + 2]);
+      if (!to || !lines[i].startsWith('refs/heads/')) continue;
+      branches.push({ name: lines[i].slice('refs/heads/'.length), from: lines[i + 2], to });
+      lines[i + 2] = to;
+    }
+    if (branches.length) writeFileAtomic(list, lines.join('\n'));
+  }
+  const current = (await git.run(['symbolic-ref', '-q', 'HEAD'], { ok: [1] })).stdout.toString('utf8').trim();
+  const checkedOut = new Map<string, string>();
+  let tree = '';
+  for (const line of (await git.text(['worktree', 'list', '--porcelain'])).split('\n')) {
+    if (line.startsWith('worktree ')) tree = line.slice('worktree '.length);
+    else if (line.startsWith('branch ')) checkedOut.set(line.slice('branch '.length), tree);
+  }
+  for (const line of (await git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/'])).split('\n')) {
+    const at = line.indexOf(' ');
+    const [from, ref] = [line.slice(0, at), line.slice(at + 1)];
+    const to = moved.get(from);
+    if (!to || ref === current) continue;
+    const name = ref.slice('refs/heads/'.length);
+    const worktree = checkedOut.get(ref);
+    if (worktree) {
+      stale.push({ name, from, to, worktree });
+      continue;
+    }
+    await git.run(['update-ref', '-m', 'flagpatch: fresh patches after rebase', ref, to, from], { waitForLock: true });
+    branches.push({ name, from, to });
+  }
+  return { branches, stale };
 }
