@@ -257,6 +257,7 @@ changes nothing; one with another device or base says what changed.
     async run(flags, _pos, out) {
       const { init } = await import('../commands/init.js');
       const r = await init({ ...out.at, deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
+      for (const f of r.ownedInBase) out.err(`flagpatch init: warning: the base has ${f}, which flagpatch owns (its hook scripts live there): vendor edits under ${f} never reach the patch`);
       if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
       for (const c of r.changed) out.log(`flagpatch init: ${c.key} changed: ${c.key === 'baseCommit' ? `${c.from.slice(0, 12)} → ${c.to.slice(0, 12)}` : `${c.from} → ${c.to}`}`);
       if (r.patchPaths) out.log(`flagpatch init: the next commit writes ${r.patchPaths.next}; ${r.patchPaths.kept} stays (git rm it when no one needs that base)`);
@@ -300,7 +301,7 @@ unmerged: resolve them first.
     usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | post-merge <squash> | post-commit | post-rewrite <kind> | install',
     help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
-stdin and runs check on every pushed commit; a violation stops the push. post-merge: a merge
+stdin and runs check on every pushed tip; a violation stops the push. post-merge: a merge
 git completed itself is amended with the fresh patch (refresh --amend). post-commit (after a
 cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; git's old and
 new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
