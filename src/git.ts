@@ -2,9 +2,10 @@
 // environment (process.env is never mutated) and fails with one typed error, GitError.
 // Plain node:child_process on purpose: execa and simple-git cost 120-150 ms of import time,
 // which the pre-commit hook would pay on every commit (see README, "Dependencies").
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { GitError, RefusedError } from './errors.js';
+import { writeLooseBlob, writeLooseTree } from './objects.js';
 import { OBJECT_ID_RE as OBJECT_ID } from './oid.js';
 import { interruption, trackChild } from './tmp.js';
 
@@ -96,6 +97,9 @@ const PINNED_CONFIG = [
 ];
 
 export class Git {
+  /** The long-lived `cat-file --batch` of this instance, started on the first object read. */
+  private reader: BatchReader | null = null;
+
   private constructor(
     /** Top of the work tree; every command runs here, so paths are relative to it. */
     readonly top: string,
@@ -103,11 +107,13 @@ export class Git {
     readonly objectsDir: string,
     readonly gitDir: string,
     private readonly env: Env,
+    /** `sha1` or `sha256`: how object ids are computed (see src/objects.ts). */
+    readonly objectFormat: 'sha1' | 'sha256' = 'sha1',
   ) {}
 
-  /** Opens the repository whose work tree holds `cwd`. */
+  /** Opens the repository whose work tree holds `cwd`: one `rev-parse` for all it needs. */
   static async open(cwd: string, env: Env = process.env): Promise<Git> {
-    const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects'], {
+    const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects', '--show-object-format'], {
       env: baseEnv(env),
       ok: [0, 128],
     });
@@ -117,13 +123,13 @@ export class Git {
         'run flagpatch from inside the checkout of your fork',
       );
     }
-    const [top, gitDir, objects] = probe.stdout.toString('utf8').trimEnd().split('\n');
-    return new Git(top, path.resolve(cwd, objects), gitDir, env);
+    const [top, gitDir, objects, format] = probe.stdout.toString('utf8').trimEnd().split('\n');
+    return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 'sha256' : 'sha1');
   }
 
   /** The same repository with extra environment (e.g. a temporary GIT_INDEX_FILE). */
   with(env: Env): Git {
-    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env });
+    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env }, this.objectFormat);
   }
 
   /**
@@ -133,7 +139,20 @@ export class Git {
   elsewhere(top: string): Git {
     const env = { ...this.env };
     for (const key of REPO_VARIABLES) delete env[key];
-    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env);
+    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.objectFormat);
+  }
+
+  /**
+   * One object through this instance's long-lived `cat-file --batch`: any name git resolves
+   * (`<sha>`, `<rev>^{commit}`, `<tree>:<path>`, `:<path>` from the index named by
+   * GIT_INDEX_FILE); null when it names none. Requests made at once are answered in order by
+   * the same process. `:<path>` reads the index as it was at the first such read of this
+   * instance (git loads it once).
+   */
+  read(spec: string): Promise<GitObject | null> {
+    if (/[\n\0]/.test(spec)) return this.objectsOnce([spec]).then((r) => r[0]);
+    this.reader ??= new BatchReader(this.top, [...PINNED_CONFIG, 'cat-file', '--batch'], baseEnv(this.env));
+    return this.reader.read(spec);
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -163,22 +182,27 @@ export class Git {
 
   /** The commit a revision names, or null when it names none. */
   async commit(rev: string): Promise<string | null> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { ok: [0, 1, 128] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+    return (await this.resolve(rev))?.commit ?? null;
   }
 
-  /** The commit and tree a revision names, in one process; null when it names no commit. */
+  /** The commit and tree a revision names (read by the batch reader); null when it names no commit. */
   async resolve(rev: string): Promise<{ commit: string; tree: string } | null> {
-    const r = await this.run(['rev-parse', '-q', `${rev}^{commit}`, `${rev}^{tree}`, '--'], { ok: [1, 128] });
-    const [commit, tree] = r.stdout.toString('utf8').trim().split('\n');
-    return r.code === 0 && /^[0-9a-f]{40,64}$/.test(commit ?? '') && /^[0-9a-f]{40,64}$/.test(tree ?? '') ? { commit, tree } : null;
+    if (rev.startsWith('-')) return null;
+    const o = await this.read(`${rev}^{commit}`);
+    const tree = o?.type === 'commit' ? /^tree ([0-9a-f]{40,64})\n/.exec(o.data.toString('latin1', 0, 100))?.[1] : undefined;
+    return o && tree ? { commit: o.sha, tree } : null;
   }
 
-  /** Objects named by `specs` (`<rev>:<path>`, ids...) through one `cat-file --batch`; null = missing. */
-  async objects(specs: readonly string[]): Promise<({ sha: string; type: string; data: Buffer } | null)[]> {
+  /** Objects named by `specs` (`<rev>:<path>`, ids...) through the batch reader; null = missing. */
+  objects(specs: readonly string[]): Promise<(GitObject | null)[]> {
+    return Promise.all(specs.map((s) => this.read(s)));
+  }
+
+  /** `objects` through a `cat-file --batch` of its own (names the batch reader cannot take). */
+  private async objectsOnce(specs: readonly string[]): Promise<(GitObject | null)[]> {
     if (specs.length === 0) return [];
     const out = (await this.run(['cat-file', '--batch'], { input: specs.map((s) => `${s}\n`).join('') })).stdout;
-    const found: ({ sha: string; type: string; data: Buffer } | null)[] = [];
+    const found: (GitObject | null)[] = [];
     let pos = 0;
     for (let i = 0; i < specs.length; i++) {
       const nl = out.indexOf(0x0a, pos);
@@ -254,16 +278,23 @@ export class Git {
 
   /** The object id at `tree:path`, or null when there is none. */
   async objectAt(tree: string, file: string): Promise<string | null> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', `${tree}:${file}`], { ok: [0, 1, 128] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+    return (await this.read(`${tree}:${file}`))?.sha ?? null;
   }
 
   async blob(sha: string): Promise<Buffer> {
-    return (await this.run(['cat-file', 'blob', sha])).stdout;
+    const o = await this.read(sha);
+    if (o?.type !== 'blob') throw new GitError(['cat-file', 'blob', sha], 128, `fatal: ${sha} is not a blob of this repository`);
+    return o.data;
   }
 
   /** `git ls-tree` as entries; `paths` are literal, relative to the top. */
   async lsTree(tree: string, paths: readonly string[] | null, recursive: boolean): Promise<Entry[]> {
+    if (paths === null && !recursive) {
+      // One level: the tree object itself, through the batch reader.
+      const o = await this.read(`${tree}^{tree}`);
+      if (!o) throw new GitError(['ls-tree', tree], 128, `fatal: not a tree object: ${tree}`);
+      return [...parseTreeObject(o.data, o.sha.length / 2).values()];
+    }
     const flags = ['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r'] : []), tree];
     const env = { GIT_LITERAL_PATHSPECS: '1' };
     if (paths === null) return parseEntries((await this.run(flags, { env })).stdout);
@@ -296,16 +327,21 @@ export class Git {
     await this.run(['update-index', '-z', '--index-info'], { input });
   }
 
+  /** Writes a blob (as `hash-object -w --no-filters` would, but without a process). */
   async hashObject(content: Buffer | string): Promise<string> {
-    return this.text(['hash-object', '-w', '--stdin', '--no-filters'], { input: content });
+    return writeLooseBlob(this.writeDir(), Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), this.objectFormat);
   }
 
-  /** Writes a tree of one level; entries are names, not paths. */
+  /** Writes a tree of one level; entries are names, not paths (as `mktree`, without a process). */
   async mktree(entries: readonly Entry[]): Promise<string> {
-    const input = entries
-      .map((e) => `${e.mode} ${typeOfMode(e.mode)} ${e.sha}\t${e.path}\0`)
-      .join('');
-    return this.text(['mktree', '-z'], { input });
+    for (const e of entries) if (!/^[0-9a-f]+$/.test(e.sha) || e.sha.length !== (this.objectFormat === 'sha256' ? 64 : 40) || /[/\0]/.test(e.path) || !e.path) throw new GitError(['mktree'], 128, `fatal: bad tree entry ${JSON.stringify(e)}`);
+    return writeLooseTree(this.writeDir(), entries, this.objectFormat);
+  }
+
+  /** Where objects written in process go: GIT_OBJECT_DIRECTORY when this instance sets one. */
+  private writeDir(): string {
+    const dir = this.env.GIT_OBJECT_DIRECTORY;
+    return dir ? path.resolve(this.top, dir) : this.objectsDir;
   }
 
   /** `git diff-tree -r --raw --no-renames` between two trees, limited by pathspecs. */
@@ -317,6 +353,136 @@ export class Git {
   /** Author identity and date (`Name <email> 1700000000 +0100`) git would use now. */
   async authorIdent(): Promise<string> {
     return this.text(['var', 'GIT_AUTHOR_IDENT']);
+  }
+}
+
+/** An object as `cat-file --batch` gives it. */
+export interface GitObject {
+  sha: string;
+  type: string;
+  data: Buffer;
+}
+
+/**
+ * A long-lived `git cat-file --batch`: every object a run reads goes through one process
+ * instead of one per lookup (a git process costs 2-20 ms on a 2-core machine before it does
+ * anything). Requests are written as they come; git answers in order. While nothing is
+ * pending the process does not keep node alive, and after a second of idleness it is ended
+ * (library users may open many repositories). It only reads, so it is not among the
+ * processes an interruption waits for: it ends when its stdin closes, with node at the latest.
+ */
+class BatchReader {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private pending: { spec: string; resolve: (o: GitObject | null) => void; reject: (e: Error) => void }[] = [];
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Bytes needed before the next answer is complete. */
+  private need = 0;
+  private idle: NodeJS.Timeout | null = null;
+  private count = 0;
+  private started = 0n;
+  private held = false;
+
+  constructor(
+    private readonly cwd: string,
+    private readonly args: string[],
+    private readonly env: Env,
+  ) {}
+
+  read(spec: string): Promise<GitObject | null> {
+    return new Promise((resolve, reject) => {
+      const stopping = interruption();
+      if (stopping) return reject(new GitError(this.args, null, `not started: flagpatch is stopping (${stopping})`));
+      const child = this.child ?? this.start();
+      if (this.idle) clearTimeout(this.idle), (this.idle = null);
+      if (this.pending.length === 0) this.hold(child, true);
+      this.pending.push({ spec, resolve, reject });
+      this.count++;
+      child.stdin.write(`${spec}\n`);
+    });
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    traceStart(this.env);
+    this.started = process.hrtime.bigint();
+    this.count = 0;
+    this.held = true; // spawned referenced
+    const child = spawn('git', this.args, { cwd: this.cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => this.take(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => {}); // reported through 'close'
+    child.on('error', (e) => this.fail(child, new GitError(this.args, null, `cannot run git: ${e.message}`)));
+    // Traced when it ends, or when node exits first (it is not waited for).
+    const trace = () => {
+      if (this.env.FLAGPATCH_TRACE === '1') process.stderr.write(`flagpatch trace: ${(Number(process.hrtime.bigint() - this.started) / 1e6).toFixed(1)} ms git cat-file --batch (long-lived, ${this.count} objects)\n`);
+    };
+    process.once('exit', trace);
+    child.on('close', (code) => {
+      process.removeListener('exit', trace);
+      trace();
+      this.fail(child, new GitError(this.args, code, Buffer.concat(err).toString('utf8') || 'git cat-file --batch ended early'));
+    });
+    return child;
+  }
+
+  /** Whether the process keeps node alive: only while an answer is awaited. */
+  private hold(child: ChildProcessWithoutNullStreams, on: boolean): void {
+    if (this.held === on) return;
+    this.held = on;
+    for (const h of [child, child.stdin, child.stdout, child.stderr] as { ref(): void; unref(): void }[]) (on ? h.ref() : h.unref());
+  }
+
+  private fail(child: ChildProcessWithoutNullStreams, e: Error): void {
+    if (this.child !== child) return;
+    this.child = null;
+    if (this.idle) clearTimeout(this.idle), (this.idle = null);
+    for (const p of this.pending.splice(0)) p.reject(e);
+    this.chunks = [];
+    this.size = 0;
+    this.need = 0;
+  }
+
+  /**
+   * Parses answers: `<sha> <type> <size>\n<data>\n`, or `<spec> missing|ambiguous\n`. Chunks
+   * of a large object are only joined once it is complete.
+   */
+  private take(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.need) return;
+    let buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    this.need = 0;
+    while (this.pending.length) {
+      const nl = buf.indexOf(0x0a);
+      if (nl === -1) break;
+      const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(buf.toString('latin1', 0, nl));
+      if (!m) {
+        buf = buf.subarray(nl + 1);
+        this.pending.shift()!.resolve(null);
+        continue;
+      }
+      const end = nl + 1 + Number(m[3]);
+      if (buf.length < end + 1) {
+        this.need = end + 1;
+        break;
+      }
+      const data = buf.subarray(nl + 1, end);
+      buf = buf.subarray(end + 1);
+      this.pending.shift()!.resolve({ sha: m[1], type: m[2], data });
+    }
+    this.chunks = buf.length ? [buf] : [];
+    this.size = buf.length;
+    if (this.pending.length === 0 && this.child) {
+      const child = this.child;
+      this.hold(child, false);
+      this.idle = setTimeout(() => {
+        this.idle = null;
+        if (this.child === child && this.pending.length === 0) child.stdin.end();
+      }, 1000);
+      this.idle.unref();
+    }
   }
 }
 
@@ -359,7 +525,18 @@ function baseEnv(env: Env): Env {
   return { ...env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat' };
 }
 
+// FLAGPATCH_TRACE=1: one line per git process with its wall time, for profiling, plus the
+// time from node's start to the first git process (start-up and imports) and the total.
+let traced = false;
+function traceStart(env: Env | undefined): void {
+  if (traced || env?.FLAGPATCH_TRACE !== '1') return;
+  traced = true;
+  process.stderr.write(`flagpatch trace: ${performance.now().toFixed(1)} ms node start-up and imports, until the first git process\n`);
+  process.once('exit', () => process.stderr.write(`flagpatch trace: ${performance.now().toFixed(1)} ms in all, from node's start\n`));
+}
+
 function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  traceStart(opts.env);
   const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
   return new Promise((resolve, reject) => {
     const stopping = interruption();
