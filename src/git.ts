@@ -151,8 +151,11 @@ export class Git {
    */
   read(spec: string): Promise<GitObject | null> {
     if (/[\n\0]/.test(spec)) return this.objectsOnce([spec]).then((r) => r[0]);
-    this.reader ??= new BatchReader(this.top, [...PINNED_CONFIG, 'cat-file', '--batch'], baseEnv(this.env));
-    return this.reader.read(spec);
+    return this.batch().read(spec);
+  }
+
+  private batch(): BatchReader {
+    return (this.reader ??= new BatchReader(this.top, PINNED_CONFIG, baseEnv(this.env), async (spec) => (await this.sizesOnce([spec]))[0]));
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -220,8 +223,15 @@ export class Git {
     return found;
   }
 
-  /** Type and size of each object `specs` name (one `cat-file --batch-check`); null = missing. */
-  async sizes(specs: readonly string[]): Promise<({ sha: string; type: string; size: number } | null)[]> {
+  /** Type and size of each object `specs` name, through the batch reader; null = missing. */
+  async sizes(specs: readonly string[]): Promise<(ObjectInfo | null)[]> {
+    if (!BatchReader.infoHere || specs.some((s) => /[\n\0]/.test(s))) return this.sizesOnce(specs);
+    const reader = this.batch();
+    return Promise.all(specs.map((s) => reader.info(s)));
+  }
+
+  /** `sizes` through a `cat-file --batch-check` of its own. */
+  private async sizesOnce(specs: readonly string[]): Promise<(ObjectInfo | null)[]> {
     if (specs.length === 0) return [];
     const out = await this.text(['cat-file', '--batch-check'], { input: specs.map((s) => `${s}\n`).join('') });
     return out.split('\n').map((line) => {
@@ -363,66 +373,120 @@ export interface GitObject {
   data: Buffer;
 }
 
+/** What `cat-file` tells of an object without reading it. */
+export interface ObjectInfo {
+  sha: string;
+  type: string;
+  size: number;
+}
+
+type Request =
+  | { kind: 'contents'; spec: string; resolve: (o: GitObject | null) => void; reject: (e: Error) => void }
+  | { kind: 'info'; spec: string; resolve: (o: ObjectInfo | null) => void; reject: (e: Error) => void };
+
+/** Whether this git has `cat-file --batch-command` (2.36+); learnt from the first reader. */
+let batchCommand: boolean | undefined;
+
 /**
- * A long-lived `git cat-file --batch`: every object a run reads goes through one process
+ * A long-lived `git cat-file --batch-command`: every object a run reads, and every size it
+ * asks about before reading (bounded reads of untrusted files), goes through one process
  * instead of one per lookup (a git process costs 2-20 ms on a 2-core machine before it does
- * anything). Requests are written as they come; git answers in order. While nothing is
- * pending the process does not keep node alive, and after a second of idleness it is ended
- * (library users may open many repositories). It only reads, so it is not among the
- * processes an interruption waits for: it ends when its stdin closes, with node at the latest.
+ * anything). Requests are written as they come; git answers in order. With a git older than
+ * 2.36 it is a `cat-file --batch` (contents only; sizes then take a `--batch-check` process).
+ * While nothing is pending the process does not keep node alive, and after a second of
+ * idleness it is ended (library users may open many repositories). It only reads, so it is not
+ * among the processes an interruption waits for: it ends when its stdin closes, with node at
+ * the latest.
  */
 class BatchReader {
   private child: ChildProcessWithoutNullStreams | null = null;
-  private pending: { spec: string; resolve: (o: GitObject | null) => void; reject: (e: Error) => void }[] = [];
+  private pending: Request[] = [];
   private chunks: Buffer[] = [];
   private size = 0;
   /** Bytes needed before the next answer is complete. */
   private need = 0;
   private idle: NodeJS.Timeout | null = null;
   private count = 0;
+  private answered = 0;
   private started = 0n;
   private held = false;
 
   constructor(
     private readonly cwd: string,
-    private readonly args: string[],
+    private readonly config: readonly string[],
     private readonly env: Env,
+    /** Sizes for a git without --batch-command. */
+    private readonly infoElsewhere: (spec: string) => Promise<ObjectInfo | null>,
   ) {}
 
+  /** Whether `info` is answered by this process rather than another one. */
+  static get infoHere(): boolean {
+    return batchCommand !== false;
+  }
+
   read(spec: string): Promise<GitObject | null> {
-    return new Promise((resolve, reject) => {
-      const stopping = interruption();
-      if (stopping) return reject(new GitError(this.args, null, `not started: flagpatch is stopping (${stopping})`));
-      const child = this.child ?? this.start();
-      if (this.idle) clearTimeout(this.idle), (this.idle = null);
-      if (this.pending.length === 0) this.hold(child, true);
-      this.pending.push({ spec, resolve, reject });
-      this.count++;
-      child.stdin.write(`${spec}\n`);
-    });
+    return new Promise((resolve, reject) => this.send({ kind: 'contents', spec, resolve, reject }));
+  }
+
+  info(spec: string): Promise<ObjectInfo | null> {
+    if (batchCommand === false) return this.infoElsewhere(spec);
+    return new Promise((resolve, reject) => this.send({ kind: 'info', spec, resolve, reject }));
+  }
+
+  private get args(): string[] {
+    return [...this.config, 'cat-file', batchCommand === false ? '--batch' : '--batch-command'];
+  }
+
+  private send(r: Request): void {
+    const stopping = interruption();
+    if (stopping) return r.reject(new GitError(this.args, null, `not started: flagpatch is stopping (${stopping})`));
+    if (r.kind === 'info' && batchCommand === false) {
+      this.infoElsewhere(r.spec).then(r.resolve, r.reject);
+      return;
+    }
+    const child = this.child ?? this.start();
+    if (this.idle) clearTimeout(this.idle), (this.idle = null);
+    if (this.pending.length === 0) this.hold(child, true);
+    this.pending.push(r);
+    this.count++;
+    child.stdin.write(batchCommand === false ? `${r.spec}\n` : `${r.kind} ${r.spec}\n`);
   }
 
   private start(): ChildProcessWithoutNullStreams {
     traceStart(this.env);
     this.started = process.hrtime.bigint();
     this.count = 0;
+    this.answered = 0;
     this.held = true; // spawned referenced
-    const child = spawn('git', this.args, { cwd: this.cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = this.args;
+    const child = spawn('git', args, { cwd: this.cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => this.take(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.stdin.on('error', () => {}); // reported through 'close'
-    child.on('error', (e) => this.fail(child, new GitError(this.args, null, `cannot run git: ${e.message}`)));
+    child.on('error', (e) => this.fail(child, new GitError(args, null, `cannot run git: ${e.message}`)));
     // Traced when it ends, or when node exits first (it is not waited for).
     const trace = () => {
-      if (this.env.FLAGPATCH_TRACE === '1') process.stderr.write(`flagpatch trace: ${(Number(process.hrtime.bigint() - this.started) / 1e6).toFixed(1)} ms git cat-file --batch (long-lived, ${this.count} objects)\n`);
+      if (this.env.FLAGPATCH_TRACE === '1') process.stderr.write(`flagpatch trace: ${(Number(process.hrtime.bigint() - this.started) / 1e6).toFixed(1)} ms git cat-file ${args[args.length - 1]} (long-lived, ${this.count} objects)\n`);
     };
     process.once('exit', trace);
     child.on('close', (code) => {
       process.removeListener('exit', trace);
       trace();
-      this.fail(child, new GitError(this.args, code, Buffer.concat(err).toString('utf8') || 'git cat-file --batch ended early'));
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (batchCommand === undefined && code === 129 && this.answered === 0 && this.child === child) {
+        // A git before 2.36: the same requests again, to a `--batch`.
+        batchCommand = false;
+        this.child = null;
+        const again = this.pending.splice(0);
+        this.chunks = [];
+        this.size = 0;
+        this.need = 0;
+        for (const r of again) this.send(r);
+        return;
+      }
+      this.fail(child, new GitError(args, code, stderr || 'git cat-file ended early'));
     });
     return child;
   }
@@ -445,8 +509,8 @@ class BatchReader {
   }
 
   /**
-   * Parses answers: `<sha> <type> <size>\n<data>\n`, or `<spec> missing|ambiguous\n`. Chunks
-   * of a large object are only joined once it is complete.
+   * Parses answers: `<sha> <type> <size>\n` followed, for contents, by `<data>\n`; or
+   * `<spec> missing|ambiguous\n`. Chunks of a large object are only joined once it is complete.
    */
   private take(chunk: Buffer): void {
     this.chunks.push(chunk);
@@ -458,9 +522,14 @@ class BatchReader {
       const nl = buf.indexOf(0x0a);
       if (nl === -1) break;
       const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(buf.toString('latin1', 0, nl));
-      if (!m) {
+      const r = this.pending[0];
+      if (!m || r.kind === 'info') {
         buf = buf.subarray(nl + 1);
-        this.pending.shift()!.resolve(null);
+        this.pending.shift();
+        this.answered++;
+        batchCommand ??= true;
+        if (r.kind === 'info') r.resolve(m ? { sha: m[1], type: m[2], size: Number(m[3]) } : null);
+        else r.resolve(null);
         continue;
       }
       const end = nl + 1 + Number(m[3]);
@@ -470,7 +539,10 @@ class BatchReader {
       }
       const data = buf.subarray(nl + 1, end);
       buf = buf.subarray(end + 1);
-      this.pending.shift()!.resolve({ sha: m[1], type: m[2], data });
+      this.pending.shift();
+      this.answered++;
+      batchCommand ??= true;
+      r.resolve({ sha: m[1], type: m[2], data });
     }
     this.chunks = buf.length ? [buf] : [];
     this.size = buf.length;

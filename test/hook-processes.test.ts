@@ -2,6 +2,7 @@
 // `rev-parse` to start, one long-lived `cat-file --batch` for every object read, the diff, and
 // one `update-index` to stage the patch — the round trip is verified in process and the patch
 // blob written from node. No time is asserted; the staged patch is checked with git alone.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -70,6 +71,36 @@ test('after the first patch the hook starts four git processes, and the patch it
   assert.is(again.stdout, '');
   assert.equal(processes(again.stderr), ['cat-file', 'diff-index', 'rev-parse']);
   assert.is(git(dir, ['rev-parse', `:${file}`]), git(dir, ['hash-object', file]));
+});
+
+test('with a git older than 2.36 (no cat-file --batch-command) the hook reads through cat-file --batch', () => {
+  const root = tmpdir();
+  const up = upstream(root);
+  const dir = fork(up.dir, path.join(root, 'fork'));
+  // A git that refuses --batch-command as git 2.35 does, and is the real git otherwise.
+  const bin = path.join(root, 'old-git');
+  fs.mkdirSync(bin);
+  const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+  fs.writeFileSync(
+    path.join(bin, 'git'),
+    `#!/bin/sh\nfor a in "$@"; do [ "$a" = "--batch-command" ] && { echo "error: unknown option \\\`batch-command'" >&2; exit 129; }; done\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  write(dir, { '.flagpatchrc.json': JSON.stringify({ deviceType: 'A_X100', baseCommit: up.base }), 'flagscale/train.py': 'vendor\n' });
+  git(dir, ['add', '-A']);
+  const env = { PATH: `${bin}:${process.env.PATH}`, FLAGPATCH_TRACE: '1' };
+  const first = flagpatch(dir, ['hook', 'pre-commit'], env);
+  assert.is(first.code, 0, first.stderr);
+  git(dir, ['commit', '-q', '--no-verify', '-m', 'adapt']);
+  write(dir, { 'flagscale/train.py': 'vendor 2\n' });
+  git(dir, ['add', '-A']);
+  const r = flagpatch(dir, ['hook', 'pre-commit'], env);
+  assert.is(r.code, 0, r.stderr);
+  const id = up.base.slice(0, 6);
+  assert.is(r.stdout, `flagpatch: updated hardwares/A_X100/${id}/${id}.patch (1 files, +1 −2)\n`);
+  assert.match(r.stderr, /ms git cat-file --batch \(long-lived/);
+  assert.match(r.stderr, /ms git cat-file --batch-check/); // the config's size, asked apart
+  assert.match(gitBuf(dir, ['cat-file', 'blob', `:hardwares/A_X100/${id}/${id}.patch`]).toString(), '+vendor 2');
 });
 
 test.run();
