@@ -99,6 +99,8 @@ const PINNED_CONFIG = [
 export class Git {
   /** The long-lived `cat-file --batch` of this instance, started on the first object read. */
   private reader: BatchReader | null = null;
+  /** Parsed tree levels by the name they were read with (see treeLevel). */
+  private readonly levels = new Map<string, Promise<Map<string, Entry> | null>>();
 
   private constructor(
     /** Top of the work tree; every command runs here, so paths are relative to it. */
@@ -259,31 +261,51 @@ export class Git {
   async entriesAt(tree: string, paths: readonly string[]): Promise<Entry[]> {
     if (paths.some((p) => p.includes('\n'))) return this.lsTree(tree, paths, true);
     const dirs = new Set<string>(['']);
-    for (const p of paths) {
-      const parts = p.split('/');
-      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-    }
+    for (const p of paths) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
     const list = [...dirs];
-    const objects = await this.objects(list.map((d) => (d ? `${tree}:${d}` : `${tree}^{tree}`)));
+    const levels = await Promise.all(list.map((d) => this.treeLevel(d ? `${tree}:${d}` : `${tree}^{tree}`)));
     const trees = new Map<string, Map<string, Entry>>();
     list.forEach((d, i) => {
-      const o = objects[i];
-      if (o?.type === 'tree') trees.set(d, parseTreeObject(o.data, o.sha.length / 2));
+      const level = levels[i];
+      if (level) trees.set(d, level);
     });
     const out = new Map<string, Entry>();
     const folders: string[] = [];
     for (const p of paths) {
-      const parts = p.split('/');
-      for (let i = 1; i <= parts.length; i++) {
-        const at = parts.slice(0, i).join('/');
-        const e = trees.get(parts.slice(0, i - 1).join('/'))?.get(parts[i - 1]);
+      // Down the path one folder at a time, until it is missing or a file stands there.
+      for (let dir = '', start = 0; ; ) {
+        const slash = p.indexOf('/', start);
+        const at = slash === -1 ? p : p.slice(0, slash);
+        const e = trees.get(dir)?.get(p.slice(start, slash === -1 ? undefined : slash));
         if (!e) break;
-        if (e.mode !== '040000') out.set(at, { ...e, path: at });
-        else if (i === parts.length) folders.push(p);
+        if (e.mode !== '040000') {
+          out.set(at, { ...e, path: at });
+          break;
+        }
+        if (slash === -1) {
+          folders.push(p);
+          break;
+        }
+        dir = at;
+        start = slash + 1;
       }
     }
     if (folders.length) for (const e of await this.lsTree(tree, folders, true)) out.set(e.path, e);
     return [...out.values()];
+  }
+
+  /**
+   * One tree level, parsed, by name (null when `spec` names no tree). Remembered for the life
+   * of this instance (up to 20,000 levels): `check` looks up the same folders of the same few
+   * bases for every device's patch.
+   */
+  private treeLevel(spec: string): Promise<Map<string, Entry> | null> {
+    const hit = this.levels.get(spec);
+    if (hit) return hit;
+    const level = this.read(spec).then((o) => (o?.type === 'tree' ? parseTreeObject(o.data, o.sha.length / 2) : null));
+    if (this.levels.size < 20_000) this.levels.set(spec, level);
+    level.catch(() => this.levels.delete(spec));
+    return level;
   }
 
   /** The object id at `tree:path`, or null when there is none. */
@@ -406,6 +428,9 @@ class BatchReader {
   /** Bytes needed before the next answer is complete. */
   private need = 0;
   private idle: NodeJS.Timeout | null = null;
+  private queued: string[] = [];
+  /** When the last answer left nothing pending (the idle timer ends the process a second later). */
+  private idleSince = 0;
   private count = 0;
   private answered = 0;
   private started = 0n;
@@ -445,11 +470,19 @@ class BatchReader {
       return;
     }
     const child = this.child ?? this.start();
-    if (this.idle) clearTimeout(this.idle), (this.idle = null);
     if (this.pending.length === 0) this.hold(child, true);
     this.pending.push(r);
     this.count++;
-    child.stdin.write(batchCommand === false ? `${r.spec}\n` : `${r.kind} ${r.spec}\n`);
+    // Requests made in the same tick go to git in one write.
+    if (this.queued.length === 0) process.nextTick(() => this.flush(child));
+    this.queued.push(batchCommand === false ? `${r.spec}\n` : `${r.kind} ${r.spec}\n`);
+  }
+
+  private flush(child: ChildProcessWithoutNullStreams): void {
+    if (this.child !== child) return; // ended meanwhile: its requests were failed or sent again
+    const text = this.queued.join('');
+    this.queued = [];
+    child.stdin.write(text);
   }
 
   private start(): ChildProcessWithoutNullStreams {
@@ -479,6 +512,7 @@ class BatchReader {
         // A git before 2.36: the same requests again, to a `--batch`.
         batchCommand = false;
         this.child = null;
+        this.queued = [];
         const again = this.pending.splice(0);
         this.chunks = [];
         this.size = 0;
@@ -503,6 +537,7 @@ class BatchReader {
     this.child = null;
     if (this.idle) clearTimeout(this.idle), (this.idle = null);
     for (const p of this.pending.splice(0)) p.reject(e);
+    this.queued = [];
     this.chunks = [];
     this.size = 0;
     this.need = 0;
@@ -547,14 +582,22 @@ class BatchReader {
     this.chunks = buf.length ? [buf] : [];
     this.size = buf.length;
     if (this.pending.length === 0 && this.child) {
-      const child = this.child;
-      this.hold(child, false);
-      this.idle = setTimeout(() => {
-        this.idle = null;
-        if (this.child === child && this.pending.length === 0) child.stdin.end();
-      }, 1000);
-      this.idle.unref();
+      this.hold(this.child, false);
+      this.idleSince = Date.now();
+      if (!this.idle) this.armIdle(this.child, 1000);
     }
+  }
+
+  /** One timer for the process's life, not one per answer: it re-arms while reads go on. */
+  private armIdle(child: ChildProcessWithoutNullStreams, ms: number): void {
+    this.idle = setTimeout(() => {
+      this.idle = null;
+      if (this.child !== child) return;
+      const quiet = Date.now() - this.idleSince;
+      if (this.pending.length === 0 && quiet >= 1000) child.stdin.end();
+      else this.armIdle(child, this.pending.length ? 1000 : 1000 - quiet);
+    }, ms);
+    this.idle.unref();
   }
 }
 

@@ -45,7 +45,7 @@ export async function applyOnBase(
   // A single message is replayed in process when it can be (no temporary index, no git
   // process: the base's blobs come through the batch reader); git applies the rest.
   if (messages.length === 1) {
-    const changes = await replayMessage(messages[0], byPath, (sha) => cachedBlob(git, sha), git.objectFormat);
+    const changes = await replayMessage(messages[0], byPath, (sha) => cachedBlob(git, sha), git.objectFormat, !opts.checkOnly);
     if (changes) {
       if (opts.checkOnly) return { before, after: new Map() };
       const after = new Map(byPath);

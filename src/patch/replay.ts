@@ -26,33 +26,46 @@ export async function replayMessage(
   before: ReadonlyMap<string, Entry>,
   read: (sha: string) => Promise<Buffer>,
   format: ObjectFormat,
+  /** false: only whether it applies (`check` of other devices); result ids are left empty. */
+  ids = true,
 ): Promise<Map<string, Entry | null> | null> {
   const chunks = splitFileDiffs(message.diff);
   if (chunks.length !== message.files.length) return null;
   const named = message.files.flatMap((f) => [f.oldPath, f.newPath].filter((p): p is string => p !== null && p !== undefined));
   const distinct = new Set(named);
   if (distinct.size !== named.length - message.files.filter((f) => f.oldPath !== null && f.oldPath === f.newPath).length) return null;
-  const folders = new Set<string>();
-  for (const p of before.keys()) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i));
-  const inTheWay = (p: string) => before.has(p) || folders.has(p) || p.split('/').some((_, i, parts) => i > 0 && before.has(parts.slice(0, i).join('/')));
+  let folders: Set<string> | undefined; // made when a path is created
+  const folderSet = () => {
+    if (folders) return folders;
+    folders = new Set<string>();
+    for (const p of before.keys()) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i));
+    return folders;
+  };
+  const inTheWay = (p: string) => {
+    if (before.has(p) || folderSet().has(p)) return true;
+    for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) if (before.has(p.slice(0, i))) return true;
+    return false;
+  };
 
   const changes = new Map<string, Entry | null>();
   const results = await Promise.all(
     message.files.map(async (f, i) => {
       const chunk = chunks[i];
-      const header = chunk.slice(0, Math.max(0, chunk.search(/^(--- |GIT binary patch$)/m))) || chunk;
-      if (/^copy from /m.test(header) || !chunk.endsWith('\n')) return false;
+      const body = [chunk.indexOf('\n--- '), chunk.indexOf('\nGIT binary patch\n')].filter((x) => x !== -1);
+      const header = body.length ? chunk.slice(0, Math.min(...body) + 1) : chunk;
+      if (header.includes('\ncopy from ') || !chunk.endsWith('\n')) return false;
       const old = f.oldPath === null ? null : before.get(f.oldPath);
       if (f.oldPath !== null && (!old || !MODES.has(old.mode) || (f.oldMode !== undefined && f.oldMode !== old.mode))) return false;
       if (f.newPath !== null && f.newPath !== f.oldPath && inTheWay(f.newPath)) return false;
       const mode = f.newPath === null ? null : (f.newMode ?? old?.mode);
       if (mode !== null && (mode === undefined || !MODES.has(mode))) return false;
       const preimage = old ? await read(old.sha) : Buffer.alloc(0);
-      const result = f.binary ? applyBinary(chunk, preimage, old?.sha ?? null, format) : applyText(chunk, preimage);
+      const result = f.binary ? applyBinary(chunk, preimage, old?.sha ?? null, format) : applyTextLines(chunk, linesOf(preimage));
       if (result === null) return false;
       if (f.oldPath !== null && f.oldPath !== f.newPath) changes.set(f.oldPath, null);
       if (f.newPath === null) return result.length === 0; // git refuses a deletion that leaves content
-      changes.set(f.newPath, { mode: mode!, sha: blobId(result, format), path: f.newPath });
+      const content = () => (Buffer.isBuffer(result) ? result : Buffer.from(result.join(''), 'latin1'));
+      changes.set(f.newPath, { mode: mode!, sha: ids ? blobId(content(), format) : '', path: f.newPath });
       return true;
     }),
   );
@@ -77,12 +90,27 @@ const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 
 /** The text file diff `chunk` applied to `old`, or null when it does not apply exactly. */
 export function applyText(chunk: string, old: Buffer): Buffer | null {
+  const lines = applyTextLines(chunk, linesOf(old));
+  return lines && Buffer.from(lines.join(''), 'latin1');
+}
+
+// A base blob's lines, split once: `check` replays many devices' patches on the same blobs
+// (the caller hands the same Buffer for the same blob).
+const splitBlobs = new WeakMap<Buffer, readonly string[]>();
+
+function linesOf(blob: Buffer): readonly string[] {
+  let lines = splitBlobs.get(blob);
+  if (!lines) splitBlobs.set(blob, (lines = splitKeepingNewlines(blob.toString('latin1'))));
+  return lines;
+}
+
+/** `applyText` on lines (each with its newline, the last one maybe without). */
+function applyTextLines(chunk: string, src: readonly string[]): string[] | null {
   const lines = chunk.split('\n');
   lines.pop(); // the chunk ends with a newline
   let i = lines.findIndex((l) => l.startsWith('--- '));
-  if (i === -1) return old; // no content change: a mode change, a pure rename, an empty file
+  if (i === -1) return [...src]; // no content change: a mode change, a pure rename, an empty file
   i += 2;
-  const src = splitKeepingNewlines(old.toString('latin1'));
   const out: string[] = [];
   let cursor = 0;
   while (i < lines.length) {
@@ -130,7 +158,7 @@ export function applyText(chunk: string, old: Buffer): Buffer | null {
     if (trailing === 0 && cursor !== src.length) return null;
   }
   for (; cursor < src.length; cursor++) out.push(src[cursor]);
-  return Buffer.from(out.join(''), 'latin1');
+  return out;
 }
 
 function splitKeepingNewlines(text: string): string[] {
