@@ -38,16 +38,22 @@ function build(dir: string): { base: string; head: string } {
   const chunks: Buffer[] = [];
   const out = (s: string) => chunks.push(Buffer.from(s));
   const data = (s: string) => out(`data ${Buffer.byteLength(s)}\n${s}\n`);
-  let t = 1700000000;
+  const t = 1700000000;
   out(`commit refs/heads/main\nmark :1\ncommitter Bench <b@example.com> ${t} +0000\n`);
   data('base');
-  for (let i = 0; i < SIZE; i++) (out(`M 100644 inline ${file(i)}\n`), data(body(i)));
+  for (let i = 0; i < SIZE; i++) {
+    out(`M 100644 inline ${file(i)}\n`);
+    data(body(i));
+  }
   // Vendor branches: device d edits line 10 of files d*20 .. d*20+19.
   for (let d = 0; d < DEVICES; d++) {
     out(`commit refs/heads/vendor${d}\ncommitter Bench <b@example.com> ${t + 1} +0000\n`);
     data(`[D${d}] adapt`);
     out('from :1\n');
-    for (let f = d * 20; f < d * 20 + 20; f++) (out(`M 100644 inline ${file(f)}\n`), data(body(f, { 10: `v${f}_10 = "D${d}"\n` })));
+    for (let f = d * 20; f < d * 20 + 20; f++) {
+      out(`M 100644 inline ${file(f)}\n`);
+      data(body(f, { 10: `v${f}_10 = "D${d}"\n` }));
+    }
   }
   // Upstream moves: commits on files no device touches, except one conflict and one context move.
   for (let c = 0; c < COMMITS; c++) {
@@ -107,7 +113,10 @@ async function main(): Promise<void> {
       t = now();
       floorImpact();
       const b = now() - t;
-      if (r > 0) (ours.push(a), floor.push(b));
+      if (r > 0) {
+        ours.push(a);
+        floor.push(b);
+      }
       states = res.patches.map((p) => `${p.device} ${p.state}`).join(', ');
     }
     const fb = await impact({ cwd: up, env, firstBad: true });
@@ -139,7 +148,10 @@ async function main(): Promise<void> {
       git(forkDir, ['merge', '-q', '--no-edit', '--no-verify', 'origin/main']);
       await refresh({ cwd: forkDir, env });
       const b = now() - t;
-      if (r > 0) (rOurs.push(a), rFloor.push(b));
+      if (r > 0) {
+        rOurs.push(a);
+        rFloor.push(b);
+      }
     }
 
     const lines = [

@@ -260,7 +260,7 @@ async function benchCheck(root: string, n: number): Promise<{ row: Row; trace: s
  */
 function installHooks(dir: string, scratch: string, base: string, tmpIndex: string): void {
   fs.mkdirSync(path.join(dir, 'hooks'), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, 'hooks', 'pre-commit'), path.join(dir, 'hooks', 'pre-commit'));
+  fs.copyFileSync(path.join(ROOT, 'templates', 'hooks', 'pre-commit'), path.join(dir, 'hooks', 'pre-commit'));
   fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   fs.rmSync(path.join(dir, 'node_modules', '.bin', 'flagpatch'), { force: true });
   fs.symlinkSync(CLI, path.join(dir, 'node_modules', '.bin', 'flagpatch'));

@@ -1,6 +1,7 @@
 // A small argument parser: the original tool's flags take several values after one flag
 // (`--device-type A_X100 B_Y100`), which node's util.parseArgs cannot express.
 import { UsageError } from './errors.js';
+import { closest } from './suggest.js';
 
 export type FlagKind = 'string' | 'list' | 'boolean';
 export type Flags = Record<string, string | string[] | boolean | undefined>;
@@ -28,7 +29,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagKind
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const kind = spec[name];
     if (!kind) {
-      const near = Object.keys(spec).find((k) => k.startsWith(name.slice(0, 3)) || name.startsWith(k));
+      const near = closest(name, Object.keys(spec));
       throw new UsageError(`${command}: unknown option --${name}`, near ? `did you mean --${near}? (flagpatch ${command} --help)` : `see flagpatch ${command} --help`);
     }
     if (kind === 'boolean') {

@@ -9,6 +9,7 @@ export interface SchemaFragment {
   minimum?: number;
   maximum?: number;
   items?: SchemaFragment;
+  maxItems?: number;
   description?: string;
   default?: unknown;
 }
@@ -52,11 +53,12 @@ export const KEYS: Record<string, KeySpec> = {
   exclude: {
     schema: {
       type: 'array',
-      items: { type: 'string', pattern: `(?=^[^:])${INNER_PATH}` },
+      items: { type: 'string', pattern: `(?=^[^:])(?=^.{1,128}$)${INNER_PATH}` },
+      maxItems: 32,
       default: [],
       description: 'Extra paths or git wildcard patterns, relative to the top of the repository, that are never part of the vendor patch.',
     },
-    expected: 'a list of paths or patterns relative to the top of the repository (no leading ":", "/", no "..")',
+    expected: 'a list of at most 32 paths or patterns of at most 128 characters, relative to the top of the repository (no leading ":", "/", no "..")',
   },
   name: {
     schema: {
@@ -85,7 +87,7 @@ export function matches(s: SchemaFragment, v: unknown): boolean {
     case 'integer':
       return typeof v === 'number' && Number.isInteger(v) && (s.minimum === undefined || v >= s.minimum) && (s.maximum === undefined || v <= s.maximum);
     case 'array':
-      return Array.isArray(v) && v.length <= 1000 && (!s.items || v.every((x) => matches(s.items!, x)));
+      return Array.isArray(v) && v.length <= (s.maxItems ?? 1000) && (!s.items || v.every((x) => matches(s.items!, x)));
   }
 }
 

@@ -52,7 +52,14 @@ export async function loadConfig(source: FileSource): Promise<Config> {
     const bytes = found[i];
     if (bytes === null) continue;
     if (bytes === 'too-large') throw new ConfigError(file, [`is larger than ${LIMITS.configBytes} bytes, the limit for a config file`]);
-    const raw = await parseConfigFile(file, bytes);
+    let raw: unknown;
+    try {
+      raw = await parseConfigFile(file, bytes);
+    } catch (e) {
+      // A parser that gives up on hostile input (too deep, too big) is a bad config, not a bug.
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(file, [`cannot be read: ${firstLine(e)}`]);
+    }
     if (raw === NOT_HERE) continue;
     return validateConfig(raw, source.folderName, file);
   }
@@ -132,11 +139,13 @@ export function changedKeys(a: Config, b: Config): string[] {
   return keys.filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null));
 }
 
+/** What a value is, in a few words: bounded whatever the value (a YAML alias bomb, deep nesting). */
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return `a list ${JSON.stringify(v).slice(0, 60)}`;
+  if (Array.isArray(v) && v.length === 0) return 'an empty list';
+  if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? '' : 's'}${v.length && typeof v[0] === 'string' ? ` (${JSON.stringify(v[0].slice(0, 40))}…)` : ''}`;
   if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 60))}`;
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  return `${typeof v} ${String(v).slice(0, 40)}`;
 }

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config.js';
 import { UsageError } from './errors.js';
 import { Git, type Env } from './git.js';
 import { checkDevice } from './layout.js';
+import { isOid } from './oid.js';
 import { diskSource, indexSource, treeSource, type FileSource } from './source.js';
 
 export interface Context {
@@ -18,6 +19,12 @@ export interface CommonOptions {
   cwd?: string;
   /** Environment for git (default: process.env); GIT_INDEX_FILE and friends are honoured. */
   env?: Env;
+  /**
+   * Stops the call early when aborted: no further git process starts, running ones are waited
+   * for, temporary files are removed, and the call rejects with AbortedError. The library
+   * never listens to process signals itself; the CLI aborts this on Ctrl-C and SIGTERM.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,7 +35,7 @@ export interface CommonOptions {
 export type ConfigFrom = { rev: string; flag?: string } | 'index' | 'work tree';
 
 export async function openRepo(opts: CommonOptions): Promise<Git> {
-  return Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env);
+  return Git.open(opts.cwd ?? process.cwd(), opts.env ?? process.env, opts.signal);
 }
 
 export async function openContext(opts: CommonOptions, from: ConfigFrom = { rev: 'HEAD' }): Promise<Context> {
@@ -66,10 +73,21 @@ export async function revisionOf(git: Git, rev: string | undefined, flag: string
   if (rev.startsWith('-')) throw new UsageError(`${flag}: ${JSON.stringify(rev)} is not a revision`, `pass ${flag} <commit>`);
   const found = await git.resolve(rev);
   if (!found) {
+    const shallow = await git.isShallow();
     throw new UsageError(
-      `${flag}: ${JSON.stringify(rev)} names no commit in this repository`,
-      'check the id, or fetch the upstream history that holds it (git fetch upstream)',
+      `${flag}: ${JSON.stringify(rev)} names no commit in this repository${shallow ? ' (a shallow clone: its history is cut short)' : ''}`,
+      shallow && isOid(rev) ? await fetchFix(git, rev) : 'check the id, or fetch the upstream history that holds it (git fetch upstream)',
     );
   }
   return found;
+}
+
+/**
+ * How to get a missing commit into a shallow clone: fetching it by id, one commit deep (a
+ * plain `git fetch` does not deepen history, and an abbreviated id cannot be fetched).
+ */
+export async function fetchFix(git: Git, sha: string): Promise<string> {
+  const remotes = await git.remotes();
+  const remote = remotes.includes('origin') ? 'origin' : (remotes[0] ?? '<remote>');
+  return isOid(sha) ? `git fetch --depth=1 ${remote} ${sha}` : `git fetch --unshallow ${remote}`;
 }

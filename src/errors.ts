@@ -79,6 +79,17 @@ export class PatchRefusedError extends RefusedError {
   }
 }
 
+/**
+ * The caller's AbortSignal was aborted (the CLI aborts on Ctrl-C, SIGTERM, SIGHUP): nothing
+ * further was started, running git processes were waited for, temporary files removed.
+ */
+export class AbortedError extends FlagpatchError {
+  constructor(readonly reason: string) {
+    super(`stopped before the end (${reason}); nothing half-done was left`, undefined, 1);
+    this.name = 'AbortedError';
+  }
+}
+
 /** A git command failed where flagpatch did not expect it to. */
 export class GitError extends Error {
   constructor(

@@ -4,10 +4,10 @@
 // which the pre-commit hook would pay on every commit (see README, "Dependencies").
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
-import { GitError, RefusedError } from './errors.js';
+import { AbortedError, GitError, RefusedError } from './errors.js';
+import { reasonOf, throwIfAborted, trackChild } from './lifecycle.js';
 import { writeLooseBlob, writeLooseTree } from './objects.js';
-import { OBJECT_ID_RE as OBJECT_ID } from './oid.js';
-import { interruption, trackChild } from './tmp.js';
+import { OID, isOid, nullOid } from './oid.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -21,6 +21,8 @@ export interface RunOptions {
    * holds its .lock, wait and retry (up to ~5 s) instead of failing at once.
    */
   waitForLock?: boolean;
+  /** Once aborted, no git process starts (AbortedError); one already running is let finish. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -80,7 +82,8 @@ const REPO_VARIABLES = [
   'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES',
 ];
 
-export const NULL_SHA = '0000000000000000000000000000000000000000';
+// `cat-file --batch`'s header of a found object: `<id> <type> <size>`.
+const BATCH_HEADER_RE = new RegExp(`^(${OID}) (\\S+) (\\d+)$`);
 
 // Settings that would change what git prints or applies, pinned for every call so a user's
 // config (diff.noprefix, color.ui=always, core.quotepath, apply.whitespace=fix...) cannot
@@ -109,15 +112,23 @@ export class Git {
     readonly objectsDir: string,
     readonly gitDir: string,
     private readonly env: Env,
-    /** `sha1` or `sha256`: how object ids are computed (see src/objects.ts). */
-    readonly objectFormat: 'sha1' | 'sha256' = 'sha1',
+    /** Hex digits of an object id: 40 (SHA-1) or 64 (SHA-256). */
+    readonly oidLength = 40,
+    /** The caller's AbortSignal, if any: every process this Git starts checks it. */
+    readonly signal?: AbortSignal,
   ) {}
 
+  /** `sha1` or `sha256`: how object ids are computed (see src/objects.ts). */
+  get objectFormat(): 'sha1' | 'sha256' {
+    return this.oidLength === 64 ? 'sha256' : 'sha1';
+  }
+
   /** Opens the repository whose work tree holds `cwd`: one `rev-parse` for all it needs. */
-  static async open(cwd: string, env: Env = process.env): Promise<Git> {
+  static async open(cwd: string, env: Env = process.env, signal?: AbortSignal): Promise<Git> {
     const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects', '--show-object-format'], {
       env: baseEnv(env),
       ok: [0, 128],
+      signal,
     });
     if (probe.code !== 0) {
       throw new RefusedError(
@@ -126,12 +137,12 @@ export class Git {
       );
     }
     const [top, gitDir, objects, format] = probe.stdout.toString('utf8').trimEnd().split('\n');
-    return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 'sha256' : 'sha1');
+    return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 64 : 40, signal);
   }
 
   /** The same repository with extra environment (e.g. a temporary GIT_INDEX_FILE). */
   with(env: Env): Git {
-    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env }, this.objectFormat);
+    return new Git(this.top, this.objectsDir, this.gitDir, { ...this.env, ...env }, this.oidLength, this.signal);
   }
 
   /**
@@ -139,9 +150,10 @@ export class Git {
    * variables that locate this one (GIT_DIR, GIT_INDEX_FILE...) left out.
    */
   elsewhere(top: string): Git {
+    // (Clones and trees made from this repository share its object format.)
     const env = { ...this.env };
     for (const key of REPO_VARIABLES) delete env[key];
-    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.objectFormat);
+    return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.oidLength, this.signal);
   }
 
   /**
@@ -157,7 +169,7 @@ export class Git {
   }
 
   private batch(): BatchReader {
-    return (this.reader ??= new BatchReader(this.top, PINNED_CONFIG, baseEnv(this.env), async (spec) => (await this.sizesOnce([spec]))[0]));
+    return (this.reader ??= new BatchReader(this.top, PINNED_CONFIG, baseEnv(this.env), this.signal, async (spec) => (await this.sizesOnce([spec]))[0]));
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -165,7 +177,7 @@ export class Git {
     const env = baseEnv({ ...this.env, ...opts.env });
     for (let attempt = 0; ; attempt++) {
       try {
-        return await runGit(this.top, full, { ...opts, env });
+        return await runGit(this.top, full, { ...opts, env, signal: this.signal });
       } catch (e) {
         const lock = e instanceof GitError ? /Unable to create '([^']+\.lock)': File exists/.exec(e.stderr)?.[1] : undefined;
         if (!lock || !opts.waitForLock) throw e;
@@ -175,6 +187,7 @@ export class Git {
             `wait for it to finish and retry; if no git process runs, remove the stale lock: rm '${lock}'`,
           );
         }
+        throwIfAborted(this.signal);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -212,7 +225,7 @@ export class Git {
     for (let i = 0; i < specs.length; i++) {
       const nl = out.indexOf(0x0a, pos);
       const header = out.subarray(pos, nl).toString('utf8');
-      const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
+      const m = BATCH_HEADER_RE.exec(header);
       if (!m) {
         found.push(null); // "<spec> missing" or "ambiguous"
         pos = nl + 1;
@@ -238,7 +251,7 @@ export class Git {
     const out = await this.text(['cat-file', '--batch-check'], { input: specs.map((s) => `${s}\n`).join('') });
     return out.split('\n').map((line) => {
       const [sha, type, size] = line.split(' ');
-      return size !== undefined && OBJECT_ID.test(sha) ? { sha, type, size: Number(size) } : null;
+      return size !== undefined && isOid(sha) ? { sha, type, size: Number(size) } : null;
     });
   }
 
@@ -355,7 +368,7 @@ export class Git {
   /** Adds entries to the index named by GIT_INDEX_FILE; `null` sha removes the path. */
   async updateIndex(entries: readonly { mode: string; sha: string | null; path: string }[]): Promise<void> {
     if (entries.length === 0) return;
-    const input = entries.map((e) => (e.sha ? `${e.mode} ${e.sha}\t${e.path}\0` : `0 ${NULL_SHA}\t${e.path}\0`)).join('');
+    const input = entries.map((e) => (e.sha ? `${e.mode} ${e.sha}\t${e.path}\0` : `0 ${nullOid(this.oidLength)}\t${e.path}\0`)).join('');
     await this.run(['update-index', '-z', '--index-info'], { input });
   }
 
@@ -380,6 +393,37 @@ export class Git {
   async rawDiff(from: string, to: string, pathspecs: readonly string[]): Promise<RawChange[]> {
     const out = (await this.run(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--no-abbrev', from, to, '--', ...pathspecs])).stdout;
     return parseRaw(out).changes;
+  }
+
+  /**
+   * Paths with uncommitted changes in the work tree or index (`git status`), untracked files
+   * too unless `untracked` is false; null when this is not a repository git can read.
+   */
+  async changedPaths(untracked = true): Promise<string[] | null> {
+    const r = await this.run(['status', '--porcelain', '-z', `--untracked-files=${untracked ? 'all' : 'no'}`], { ok: [128] });
+    if (r.code !== 0) return null;
+    const records = r.stdout.toString('utf8').split('\0').filter(Boolean);
+    const paths: string[] = [];
+    for (let i = 0; i < records.length; i++) {
+      paths.push(records[i].slice(3));
+      if (/^[RC]/.test(records[i])) i++; // a rename's or copy's source follows
+    }
+    return paths;
+  }
+
+  /** Whether this is a shallow clone (history cut at some depth). */
+  /** Whether `ancestor` is `rev` or one of its ancestors. */
+  async isAncestor(ancestor: string, rev: string): Promise<boolean> {
+    return (await this.run(['merge-base', '--is-ancestor', ancestor, rev], { ok: [1] })).code === 0;
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.text(['rev-parse', '--is-shallow-repository'])) === 'true';
+  }
+
+  /** The names of the configured remotes. */
+  async remotes(): Promise<string[]> {
+    return (await this.text(['remote'])).split('\n').filter(Boolean);
   }
 
   /** Author identity and date (`Name <email> 1700000000 +0100`) git would use now. */
@@ -417,8 +461,8 @@ let batchCommand: boolean | undefined;
  * 2.36 it is a `cat-file --batch` (contents only; sizes then take a `--batch-check` process).
  * While nothing is pending the process does not keep node alive, and after a second of
  * idleness it is ended (library users may open many repositories). It only reads, so it is not
- * among the processes an interruption waits for: it ends when its stdin closes, with node at
- * the latest.
+ * among the processes an abort waits for (src/lifecycle.ts): it ends when its stdin closes,
+ * with node at the latest.
  */
 class BatchReader {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -440,6 +484,8 @@ class BatchReader {
     private readonly cwd: string,
     private readonly config: readonly string[],
     private readonly env: Env,
+    /** No request is sent once it is aborted (the process itself only reads, and is not waited for). */
+    private readonly signal: AbortSignal | undefined,
     /** Sizes for a git without --batch-command. */
     private readonly infoElsewhere: (spec: string) => Promise<ObjectInfo | null>,
   ) {}
@@ -463,8 +509,7 @@ class BatchReader {
   }
 
   private send(r: Request): void {
-    const stopping = interruption();
-    if (stopping) return r.reject(new GitError(this.args, null, `not started: flagpatch is stopping (${stopping})`));
+    if (this.signal?.aborted) return r.reject(new AbortedError(reasonOf(this.signal)));
     if (r.kind === 'info' && batchCommand === false) {
       this.infoElsewhere(r.spec).then(r.resolve, r.reject);
       return;
@@ -499,14 +544,18 @@ class BatchReader {
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.stdin.on('error', () => {}); // reported through 'close'
     child.on('error', (e) => this.fail(child, new GitError(args, null, `cannot run git: ${e.message}`)));
-    // Traced when it ends, or when node exits first (it is not waited for).
+    // Traced when it ends, or when node exits first (it is not waited for). Only then does it
+    // listen to the process: a library adds no listener of its own to its host.
+    const tracing = this.env.FLAGPATCH_TRACE === '1';
     const trace = () => {
-      if (this.env.FLAGPATCH_TRACE === '1') process.stderr.write(`flagpatch trace: ${(Number(process.hrtime.bigint() - this.started) / 1e6).toFixed(1)} ms git cat-file ${args[args.length - 1]} (long-lived, ${this.count} objects)\n`);
+      process.stderr.write(`flagpatch trace: ${(Number(process.hrtime.bigint() - this.started) / 1e6).toFixed(1)} ms git cat-file ${args[args.length - 1]} (long-lived, ${this.count} objects)\n`);
     };
-    process.once('exit', trace);
+    if (tracing) process.once('exit', trace);
     child.on('close', (code) => {
-      process.removeListener('exit', trace);
-      trace();
+      if (tracing) {
+        process.removeListener('exit', trace);
+        trace();
+      }
       const stderr = Buffer.concat(err).toString('utf8');
       if (batchCommand === undefined && code === 129 && this.answered === 0 && this.child === child) {
         // A git before 2.36: the same requests again, to a `--batch`.
@@ -654,8 +703,11 @@ function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise
   traceStart(opts.env);
   const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
   return new Promise((resolve, reject) => {
-    const stopping = interruption();
-    if (stopping) return reject(new GitError(args, null, `not started: flagpatch is stopping (${stopping})`));
+    try {
+      throwIfAborted(opts.signal);
+    } catch (e) {
+      return reject(e);
+    }
     const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
     const out: Buffer[] = [];
@@ -669,6 +721,8 @@ function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise
       const stderr = Buffer.concat(err).toString('utf8');
       const result = { stdout: Buffer.concat(out), stderr, code: code ?? 128 };
       if (code === 0 || (code !== null && opts.ok?.includes(code))) resolve(result);
+      // (Ctrl-C from a terminal reaches git too: then its failure is the abort.)
+      else if (opts.signal?.aborted) reject(new AbortedError(reasonOf(opts.signal)));
       else reject(new GitError(args, code, stderr));
     });
     // EPIPE when git exits before reading all input is reported through 'close'.

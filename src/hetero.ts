@@ -50,11 +50,18 @@ export function parseHetero(text: string, idLength: number): Hetero {
   const idRe = new RegExp(`^[0-9a-f]{${idLength}}$`);
   const problems: HeteroProblem[] = [];
   const report = (p: HeteroProblem) => (problems.length < LIMITS.problems ? problems.push(p) : more++);
-  text.split('\n').forEach((raw, i) => {
+  const all = text.split('\n');
+  if (all.length > LIMITS.heteroLines) {
+    // Listed first, so it is seen however many problems follow.
+    problems.push({ line: LIMITS.heteroLines + 1, message: `has ${all.length} lines, more than ${LIMITS.heteroLines}, the limit for the hetero registry; the rest is not read`, fix: 'keep one line per combination trained together' });
+  }
+  all.slice(0, LIMITS.heteroLines).forEach((raw, i) => {
     const line = i + 1;
-    const content = raw.replace(/\r$/, '').replace(/#.*/, '').trim();
+    const hash = raw.indexOf('#');
+    const content = (hash === -1 ? raw : raw.slice(0, hash)).trim();
     if (!content) return;
-    const m = /^([^:\s]+)\s*:(.*)$/.exec(content);
+    const colon = content.indexOf(':');
+    const m = colon > 0 && !/\s/.test(content.slice(0, colon).trimEnd()) ? [content, content.slice(0, colon).trimEnd(), content.slice(colon + 1)] : null;
     if (!m) {
       report({ line, message: `expected "<ID>: <DEVICE> <DEVICE>...", found ${JSON.stringify(content.slice(0, 60))}${content.length > 60 ? '…' : ''}`, fix: `write the line as "${example}"` });
       return;

@@ -11,6 +11,7 @@ import { readHetero } from './hetero.js';
 import { patchId, patchPath } from './layout.js';
 import { LIMITS, mib } from './limits.js';
 import { applyOnBase, differences, expectedAfter } from './patch/apply.js';
+import { inexactProblem, refuseConflictMarkers } from './patch/fresh.js';
 import { stats, vendorChanges } from './patch/make.js';
 import { parsePatch, type PatchMessage } from './patch/parse.js';
 import { checkPatchRules } from './patch/rules.js';
@@ -84,17 +85,20 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
   const hetero = await readHetero(source, cfg);
   omitted += hetero.moreProblems ?? 0;
   for (const p of hetero.problems) violations.push({ where: `${cfg.heteroFile}:${p.line}`, problem: p.message, fix: p.fix });
+  const stored = new Set(patches.map((p) => `${p.device}:${p.id}`));
+  let missing = 0;
   for (const c of hetero.combinations) {
     for (const d of c.devices) {
-      if (!patches.some((p) => p.device === d && p.id === c.id)) {
-        violations.push({
-          where: `${cfg.heteroFile}:${c.line}`,
-          problem: `${d} has no patch at ${c.id} (${patchPath(cfg, d, c.id)})`,
-          fix: `add ${d}'s patch for base ${c.id} (flagpatch patch --device-type ${c.devices.filter((x) => x !== d).join(' ')} ${d} --base-commit-id ${c.id}), or remove ${d} from the line`,
-        });
-      }
+      if (stored.has(`${d}:${c.id}`)) continue;
+      if (missing++ >= LIMITS.problems) continue; // counted in `omitted`, not listed
+      violations.push({
+        where: `${cfg.heteroFile}:${c.line}`,
+        problem: `${d} has no patch at ${c.id} (${patchPath(cfg, d, c.id)})`,
+        fix: `add ${d}'s patch for base ${c.id} (flagpatch patch --device-type ${c.devices.filter((x) => x !== d).join(' ')} ${d} --base-commit-id ${c.id}), or remove ${d} from the line`,
+      });
     }
   }
+  omitted += Math.max(0, missing - LIMITS.problems);
 
   // Where this commit holds the configured device's vendor code, that device's patch must be fresh.
   const fresh = await freshnessTarget(git, cfg, tree);
@@ -107,6 +111,10 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
   }
 
   const commits = memo((r: string) => git.commit(r));
+  // In CI a patch must adapt a commit of the trusted branch: a base the pull request brings
+  // along could be anything (e.g. built to make git apply search for its hunks at length).
+  const trusted = opts.configFrom ? (await revisionOf(git, opts.configFrom, '--config-from')).commit : null;
+  const onTrusted = memo(async (base: string) => (trusted ? git.isAncestor(base, trusted) : true));
   const dates = memo((sha: string) => git.text(['show', '-s', '--format=%cs', sha]));
   // A blob named at many paths is read and parsed once, and applied once per base when only
   // its applying is judged: a commit cannot multiply its cost by repeating one blob.
@@ -132,20 +140,28 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
         try {
           if (data === 'too-large') throw new FlagpatchError(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`, 'split the adaptation, or keep large binaries out of the patch (exclude them)', 1, { where: p.path });
           if (data === 'over-budget') throw new FlagpatchError(`was not read: the patches of this commit hold more than ${mib(LIMITS.commitPatchBytes)} in all`, 'keep the patch folder to real vendor patches', 1, { where: p.path });
+          refuseConflictMarkers(data ?? Buffer.alloc(0));
           const messages = parseOnce(p.sha, data, p.path);
           if (messages instanceof FlagpatchError) throw messages;
           checkPatchRules(messages, cfg, p);
           Object.assign(report, stats(messages));
           report.base = await baseOf(git, p.id, messages, p.path, commits);
+          if (!(await onTrusted(report.base))) {
+            throw new FlagpatchError(`its base ${report.base.slice(0, 12)} is not a commit of ${opts.configFrom}: a patch adapts an upstream commit`, `make the patch on a commit of ${opts.configFrom} (flagpatch rebase --onto <it> carries it there)`, 1, { where: p.path });
+          }
           report.baseDate = await dates(report.base);
           const judged = fresh && p.device === cfg.deviceType && p.id === fresh.id ? fresh.changes : null;
           if (judged) {
             // The fork's own patch must reproduce the vendor code of this commit exactly.
             const applied = await applyOnBase(git, workspace, report.base, messages, p.path, { paths: judged.map((c) => c.path) });
             const diffs = differences(applied.after, expectedAfter(applied.before, judged));
-            if (diffs.length) {
+            // Fresh means exact: applying is not enough, the text must be what flagpatch makes now.
+            const stale = diffs.length
+              ? `stale: it does not match the vendor code of this commit at ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ` and ${diffs.length - 3} more` : ''}`
+              : await inexactProblem(git, cfg, report.base, tree, data!);
+            if (stale) {
               report.state = 'stale';
-              report.problem = `stale: it does not match the vendor code of this commit at ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ` and ${diffs.length - 3} more` : ''}`;
+              report.problem = stale;
               report.fix = 'refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify); `flagpatch patch` makes a submission, it does not refresh this commit';
             }
           } else {

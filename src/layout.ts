@@ -36,9 +36,45 @@ export function ownedPaths(cfg: Pick<Config, 'patchDir' | 'heteroFile'>): string
   return [cfg.patchDir, cfg.heteroFile, ...CONFIG_NAMES, HOOKS_DIR, HUSKY_DIR];
 }
 
-/** Whether `file` is an owned path of `cfg` (or under one), or matched by its `exclude`. */
-export function isOwned(cfg: Pick<Config, 'patchDir' | 'heteroFile' | 'exclude'>, file: string): boolean {
-  return ownedPaths(cfg).some((o) => file === o || file.startsWith(`${o}/`)) || cfg.exclude.some((p) => matchesPathspec(p, file));
+/**
+ * Whether `file` is an owned path of `cfg` (or under one), or matched by its `exclude`: 'exact'
+ * when it is byte for byte, 'alias' when macOS or Windows would take it for one (`Hooks/x`,
+ * `hetero.txt.`, `HETERO~1.TXT`), null when it is vendor code.
+ */
+export function isOwned(cfg: Pick<Config, 'patchDir' | 'heteroFile' | 'exclude'>, file: string): 'exact' | 'alias' | null {
+  const owned = ownedPaths(cfg);
+  if (owned.some((o) => file === o || file.startsWith(`${o}/`)) || cfg.exclude.some((p) => matchesPathspec(p, file))) return 'exact';
+  const parts = file.split('/');
+  return owned.some((o) => {
+    const own = o.split('/');
+    return own.length <= parts.length && own.every((c, i) => sameOnSomeFileSystem(parts[i], c));
+  })
+    ? 'alias'
+    : null;
+}
+
+// Code points HFS+ ignores in names.
+const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/gu;
+
+/** A file name as case-insensitive, HFS+ and NTFS file systems compare it. */
+function foldName(name: string): string {
+  const lower = name.toLowerCase().replace(HFS_IGNORED, '');
+  const stream = lower.indexOf(':');
+  return (stream === -1 ? lower : lower.slice(0, stream)).replace(/[. ]+$/, '');
+}
+
+/** Whether `name` reaches `owned` on macOS or Windows (case, ignorables, trailing dots, 8.3 names). */
+function sameOnSomeFileSystem(name: string, owned: string): boolean {
+  const a = foldName(name);
+  const b = foldName(owned);
+  if (a === b) return true;
+  const short = /^([^~]{1,6})~\d{1,6}(?:\.([^.]{0,3}))?$/.exec(a);
+  if (!short) return false;
+  const plain = b.replace(/^\.+/, '');
+  const dot = plain.lastIndexOf('.');
+  const stem = (dot === -1 ? plain : plain.slice(0, dot)).replace(/[. ]/g, '');
+  const ext = dot === -1 ? '' : plain.slice(dot + 1);
+  return stem.startsWith(short[1]) && ext.startsWith(short[2] ?? '');
 }
 
 /** Pathspecs that limit a diff to the vendor code: everything but the owned paths. */

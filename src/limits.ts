@@ -6,6 +6,8 @@ export const LIMITS = {
   patchBytes: 64 * 1024 * 1024,
   /** All distinct patch files of one commit together (check and status read no more). */
   commitPatchBytes: 512 * 1024 * 1024,
+  /** Lines of hetero.txt read (a real registry has a few dozen). */
+  heteroLines: 10_000,
   /** hetero.txt. */
   heteroBytes: 4 * 1024 * 1024,
   /** A config file. */
@@ -14,6 +16,12 @@ export const LIMITS = {
   pathBytes: 4096,
   /** A commit message inside a patch. */
   messageBytes: 1024 * 1024,
+  /** Folders in a path (FlagScale's deepest is under 15). */
+  pathDepth: 128,
+  /** The inflated size of one binary file in a patch. */
+  binaryBytes: 64 * 1024 * 1024,
+  /** Patch files in one commit (check, status). */
+  patches: 1000,
   /** A mail header or a `diff --git` line. */
   headerLineBytes: 64 * 1024,
   /** Problems collected from one file (more are counted, not listed). */

@@ -6,8 +6,9 @@ import { parseArgs, type FlagKind, type Flags } from './args.js';
 import { errorJson, paint, renderError, renderProblems, statusTable } from './cli/render.js';
 import { FlagpatchError, UsageError } from './errors.js';
 import { escapeText, safeLine } from './text.js';
-import { interruption } from './tmp.js';
+import { closest } from './suggest.js';
 import type { RefreshResult } from './commands/refresh.js';
+import type { AmendResult } from './history/amend.js';
 
 interface Command {
   summary: string;
@@ -27,6 +28,8 @@ export interface Io {
   stdin(): Promise<string>;
   /** Whether stdout / stderr are terminals (colour, progress). */
   tty: { stdout: boolean; stderr: boolean };
+  /** Aborted when the run must stop (the binary aborts it on Ctrl-C, SIGTERM and SIGHUP). */
+  signal?: AbortSignal;
 }
 
 interface Output {
@@ -35,8 +38,10 @@ interface Output {
   progress(line: string): void;
   color: boolean;
   json: boolean;
-  /** cwd and env for the library calls. */
-  at: { cwd: string; env: NodeJS.ProcessEnv };
+  /** The command being run (named in --json output). */
+  command: string;
+  /** cwd, env and the abort signal for the library calls. */
+  at: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal };
   stdin(): Promise<string>;
 }
 
@@ -57,7 +62,7 @@ ${DEVICE_HELP}
   --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
   --current-commit-id REV     the vendor commit; default HEAD
   --onto REV                  parent of the submission commit; default: the base
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -69,7 +74,7 @@ ${DEVICE_HELP}
         currentCommitId: flags['current-commit-id'] as string | undefined,
         onto: flags.onto as string | undefined,
       });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      if (out.json) return printJson(out, 'patch', r), 0;
       out.log(`flagpatch: wrote ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
       if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
       out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
@@ -93,7 +98,7 @@ ${DEVICE_HELP}
   --dir DIR                   where to materialize (e.g. build)
   --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it or it
                               holds changes
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -106,7 +111,7 @@ ${DEVICE_HELP}
         force: flags.force === true,
         onProgress: out.progress,
       });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), 0;
+      if (out.json) return printJson(out, 'unpatch', r), 0;
       for (const t of r.trees) out.log(`flagpatch: ${t.device} at ${r.id} materialized in ${t.path} (branch ${t.branch}, HEAD ${t.head.slice(0, 12)})`);
       if (r.branch) out.log(`flagpatch: switched to new branch ${r.branch} (HEAD ${r.head!.slice(0, 12)}, base ${r.base.slice(0, 12)})`);
       return 0;
@@ -125,14 +130,14 @@ from others, --config-from judges it with a trusted revision's config instead.
   --config-from TRUSTED       judge with the config of TRUSTED (CI: the target branch); a REV
                               whose own config differs is a violation naming the changed keys
   --allow-config-change       with --config-from: accept a REV that changes the config
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { json: 'boolean', 'config-from': 'string', 'allow-config-change': 'boolean' },
     positionals: 1,
     async run(flags, pos, out) {
       const { check } = await import('./commands/check.js');
       if (flags['allow-config-change'] && !flags['config-from']) throw new UsageError('--allow-config-change needs --config-from', 'pass --config-from <trusted revision>, e.g. origin/main');
       const r = await check({ ...out.at, rev: pos[0], configFrom: flags['config-from'] as string | undefined, allowConfigChange: flags['allow-config-change'] === true });
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), r.ok ? 0 : 1;
+      if (out.json) return printJson(out, 'check', r), r.ok ? 0 : 1;
       const at = `${escapeText(r.rev)} (${r.commit.slice(0, 12)})${r.configFrom !== r.rev ? ` with the config of ${escapeText(r.configFrom)}` : ''}`;
       if (r.ok) {
         const n = r.patches.length;
@@ -174,7 +179,7 @@ ${DEVICE_HELP}
   --commit-id ID              without a fork: the patch folder name (or a unique prefix)
   --dir DIR                   without a fork: where to put the tree to resolve conflicts in
   --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it
-  --json                      print the result as JSON`,
+  --json                      print the result as one JSON object (see the README)`,
     flags: { onto: 'string', 'drop-old': 'boolean', 'allow-older': 'boolean', continue: 'boolean', abort: 'boolean', 'device-type': 'string', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -192,7 +197,7 @@ ${DEVICE_HELP}
         abort: flags.abort === true,
       });
       const { lines, code } = rebaseLines(r, flags.dir as string | undefined);
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), code;
+      if (out.json) return printJson(out, 'rebase', r), code;
       for (const l of lines) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
       return code;
     },
@@ -212,7 +217,7 @@ Exit 0 (a report), except with --since.
                               one line per device with the file and the fix
   --first-bad                 for each patch that conflicts, bisect the first-parent path from
                               its base (or OLD) to REV and name the first commit it breaks at
-  --json                      print the result as JSON
+  --json                      print the result as one JSON object (see the README)
   --markdown                  a Markdown table, e.g. for $GITHUB_STEP_SUMMARY`,
     flags: { since: 'string', 'first-bad': 'boolean', json: 'boolean', markdown: 'boolean' },
     positionals: 1,
@@ -221,7 +226,7 @@ Exit 0 (a report), except with --since.
       const [{ impact }, render] = await Promise.all([import('./commands/impact.js'), import('./cli/render-upstream.js')]);
       const r = await impact({ ...out.at, rev: pos[0], since: flags.since as string | undefined, firstBad: flags['first-bad'] === true });
       const code = r.ok ? 0 : 1;
-      if (out.json) return out.log(JSON.stringify(r, null, 2)), code;
+      if (out.json) return printJson(out, 'impact', r), code;
       if (flags.markdown) return out.log(render.impactMarkdown(r).trimEnd()), code;
       for (const l of render.impactLines(r)) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
       return code;
@@ -235,13 +240,13 @@ the hetero combinations it belongs to, and its state: fresh, stale (does not mat
 fork's vendor code) or does-not-apply. Patches of other devices, which this tree holds no
 code for, are fresh when they apply cleanly.
 
-  --json                      print the rows as JSON`,
+  --json                      print { "version": 1, "command": "status", "patches": [...] }`,
     flags: { json: 'boolean' },
     positionals: 0,
     async run(_flags, _pos, out) {
       const { status } = await import('./commands/status.js');
       const r = await status(out.at);
-      if (out.json) return out.log(JSON.stringify(r.patches, null, 2)), 0;
+      if (out.json) return printJson(out, 'status', { patches: r.patches }), 0;
       if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
       out.log(statusTable(out, r.patches));
       return 0;
@@ -251,11 +256,13 @@ code for, are fresh when they apply cleanly.
     summary: 'make this fork ready: config, hetero.txt, hooks, package.json',
     usage: 'flagpatch init --device-type DEV --base-commit-id REV',
     help: `Run once at the root of a fork. Writes .flagpatchrc.json (device and the full sha of the
-base), hetero.txt (if absent), hooks/pre-commit and hooks/pre-push, and package.json
-(created or merged: dev dependencies flagpatch, husky and lint-staged, "prepare": "husky hooks",
-scripts patch, unpatch and check); adds node_modules/ and build/ to .gitignore; adds the
-integration files the base lacks (package.json, package-lock.json, .gitignore) to "exclude";
-and wires the hooks at once (core.hooksPath = hooks/_). A second run changes nothing.
+base), hetero.txt (if absent), the hook scripts in hooks/, and package.json (created or
+merged: dev dependencies flagpatch and lint-staged, "prepare": "flagpatch hook install",
+scripts patch, unpatch and check); adds the integration files the base lacks (package.json,
+package-lock.json) to "exclude"; and wires this clone at once (flagpatch hook install:
+core.hooksPath = hooks, merge driver, node_modules and /build/ in .git/info/exclude — no base
+file such as .gitignore is edited). The base must be an ancestor of HEAD. A second run
+changes nothing; one with another device or base says what changed.
 
   --device-type DEV           this fork's device, e.g. A_X100
   --base-commit-id REV        the upstream commit the fork adapts`,
@@ -265,35 +272,56 @@ and wires the hooks at once (core.hooksPath = hooks/_). A second run changes not
       const { init } = await import('./commands/init.js');
       const r = await init({ ...out.at, deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
       if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
+      for (const c of r.changed) out.log(`flagpatch init: ${c.key} changed: ${c.key === 'baseCommit' ? `${c.from.slice(0, 12)} → ${c.to.slice(0, 12)}` : `${c.from} → ${c.to}`}`);
+      if (r.patchPaths) out.log(`flagpatch init: the next commit writes ${r.patchPaths.next}; ${r.patchPaths.kept} stays (git rm it when no one needs that base)`);
       for (const f of r.written) out.log(`flagpatch init: wrote ${f}`);
       if (r.excluded.length && r.written.includes('.flagpatchrc.json')) out.log(`flagpatch init: excluded from the patch (the base lacks them): ${r.excluded.join(', ')}`);
-      if (r.wired) out.log('flagpatch init: hooks wired (core.hooksPath = hooks/_)');
+      if (r.wired) out.log('flagpatch init: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)');
       out.log('next: npm install, then commit as usual; every commit refreshes the patch');
       return 0;
     },
   },
   refresh: {
     summary: "regenerate and stage this fork's patch (what pre-commit runs)",
-    usage: 'flagpatch refresh',
+    usage: 'flagpatch refresh [--amend]',
     help: `Regenerates the configured device's patch from the base to the tree in the index
 (GIT_INDEX_FILE when git sets it) and stages it there, writing the patch file in the work
 tree. An empty diff removes the patch; an unchanged patch is not rewritten. Prints one line
-when the patch changed. Does nothing when no device is configured.`,
-    flags: {},
+when the patch changed. Does nothing when no device is configured. Refused while paths are
+unmerged: resolve them first.
+
+  --amend                     make HEAD's patch fresh for HEAD's tree instead, and when that
+                              changes it, replace HEAD by the same commit (author, message,
+                              parents kept) with the fresh patch; the rest of the index is
+                              left as it is. For commits no hook refreshed (a cherry-pick of
+                              several commits, a rebase with the hooks off), each of them:
+                                git rebase -x 'npx flagpatch refresh --amend' <upstream>`,
+    flags: { amend: 'boolean' },
     positionals: 0,
-    async run(_flags, _pos, out) {
+    async run(flags, _pos, out) {
+      if (flags.amend === true) {
+        const { refreshAmend } = await import('./history/amend.js');
+        printAmend(out, await refreshAmend(out.at));
+        return 0;
+      }
       const { refresh } = await import('./commands/refresh.js');
       printRefresh(out, await refresh(out.at));
       return 0;
     },
   },
   hook: {
-    summary: 'what the git hooks run: hook pre-commit | hook pre-push',
-    usage: 'flagpatch hook pre-commit | flagpatch hook pre-push <remote> <url>',
-    help: `Run by hooks/pre-commit and hooks/pre-push (through husky), not by hand.
+    summary: 'what the git hooks run: hook pre-commit | pre-push | post-merge | post-commit | post-rewrite | install',
+    usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | post-merge <squash> | post-commit | post-rewrite <kind> | install',
+    help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
-stdin and runs check on every pushed commit; a violation stops the push. Both do nothing
-with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
+stdin and runs check on every pushed commit; a violation stops the push. post-merge: a merge
+git completed itself is amended with the fresh patch (refresh --amend). post-commit (after a
+cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; git's old and
+new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
+new tip. All do nothing with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.
+install: what a fork's "prepare" script runs on npm install: core.hooksPath = hooks, the
+merge driver that keeps patch files and hetero.txt free of conflicts (.git/info/attributes),
+and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
     flags: {},
     positionals: 3,
     async run(_flags, pos, out) {
@@ -311,17 +339,58 @@ with FLAGPATCH_SKIP=1 or HUSKY=0, or where no device is configured.`,
           out.err(`flagpatch: push refused: ${escapeText(c.refs.join(', '))} (${c.commit.slice(0, 12)}) has ${n} problem${n === 1 ? '' : 's'}`);
           for (const line of renderProblems(out, c.violations, c.omitted)) out.err(line);
         }
+        const marked = r.markers.map((m) => ({
+          where: `${m.path} in ${m.commit.slice(0, 12)}`,
+          problem: `holds conflict markers at line ${m.line} (a pushed commit below the tip)`,
+          fix: `refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`,
+        }));
+        for (const line of renderProblems(out, marked)) out.err(line);
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');
         return r.ok ? 0 : 1;
       }
-      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit or flagpatch hook pre-push');
+      if (pos[0] === 'post-merge' || pos[0] === 'post-commit') {
+        const { postMerge, postCommit } = await import('./hooks/history.js');
+        printAmend(out, pos[0] === 'post-merge' ? await postMerge({ ...out.at, squash: pos[1] === '1' }) : await postCommit(out.at));
+        return 0;
+      }
+      if (pos[0] === 'post-rewrite') {
+        const { postRewrite } = await import('./hooks/history.js');
+        const r = await postRewrite({ ...out.at, kind: pos[1] ?? '', input: await out.stdin() });
+        if (r.commit) out.log(`flagpatch: ${r.refreshed} rebased commit${r.refreshed === 1 ? '' : 's'} now hold${r.refreshed === 1 ? 's' : ''} a fresh ${r.patchPath}; HEAD ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
+        return 0;
+      }
+      if (pos[0] === 'install') {
+        const { installHooks } = await import('./hooks/install.js');
+        const r = await installHooks(out.at);
+        if (r.changed.length) out.log(`flagpatch: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)`);
+        return 0;
+      }
+      throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, post-merge, post-commit, post-rewrite or install');
     },
   },
 };
 
+function printAmend(out: Output, r: AmendResult): void {
+  if (r.note) out.err(r.note);
+  if (!r.commit) return;
+  const what = r.action === 'removed' ? `removed ${r.patchPath} (no vendor changes left)` : `updated ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions})`;
+  out.log(`flagpatch: ${what}; amended ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
+}
+
 function printRefresh(out: Output, r: RefreshResult): void {
   if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${r.files} files, +${r.insertions} −${r.deletions})`);
   else if (r.action === 'removed') out.log(`flagpatch: removed ${escapeText(r.patchPath!)} (no vendor changes left)`);
+}
+
+/** Version of the --json shape: bumped when a field changes meaning or disappears. */
+export const JSON_VERSION = 1;
+
+/**
+ * Every --json output is one object: `{ "version": 1, "command": "<name>", ...fields }`, and on
+ * failure `{ "version": 1, "command": "<name>", "error": { "where", "problem", "fix", "exitCode" } }`.
+ */
+function printJson(out: Output, command: string, body: object): void {
+  out.log(JSON.stringify({ version: JSON_VERSION, command, ...body }, null, 2));
 }
 
 function usage(): string {
@@ -348,7 +417,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     },
     color: io.tty.stdout && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
     json: false,
-    at: { cwd: io.cwd, env: io.env },
+    command: '',
+    at: { cwd: io.cwd, env: io.env, signal: io.signal },
     stdin: io.stdin,
   };
   try {
@@ -357,28 +427,35 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return name ? 0 : 2;
     }
     if (name === '--version' || name === '-v') {
-      const { createRequire } = await import('node:module');
-      out.log(createRequire(import.meta.url)('../../package.json').version);
+      const { ownPackage } = await import('./templates.js');
+      out.log(ownPackage().version);
       return 0;
     }
     const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, `commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    if (!command) {
+      const near = closest(name, Object.keys(commands));
+      throw new UsageError(`unknown command ${JSON.stringify(name)}`, `${near ? `did you mean flagpatch ${near}? ` : ''}commands: ${Object.keys(commands).join(', ')} (flagpatch --help)`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       out.log(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;
     }
+    out.command = name;
+    // Set before parsing, so a usage error under --json is JSON too.
+    out.json = Object.hasOwn(command.flags, 'json') && rest.includes('--json');
     const { flags, positionals } = parseArgs(rest, command.flags, command.positionals, name);
     out.json = flags.json === true;
     return await command.run(flags, positionals, out);
   } catch (e) {
-    return report(e, out, io.env.FLAGPATCH_DEBUG === '1');
+    return report(e, out, io.env.FLAGPATCH_DEBUG === '1', io.signal);
   }
 }
 
-function report(e: unknown, out: Output, debug: boolean): number {
-  // Interrupted (Ctrl-C): the signal handler cleans up and ends the process; say nothing more.
-  if (interruption()) return 1;
-  if (out.json) out.log(JSON.stringify(errorJson(e)));
+function report(e: unknown, out: Output, debug: boolean, signal: AbortSignal | undefined): number {
+  // Interrupted (Ctrl-C): the library has cleaned up and the binary ends the process of the
+  // same signal; say nothing more.
+  if (signal?.aborted) return 1;
+  if (out.json) printJson(out, out.command, errorJson(e));
   for (const line of renderError(out, e, debug)) out.err(line);
   return e instanceof FlagpatchError ? e.exitCode : 1;
 }

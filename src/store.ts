@@ -1,5 +1,6 @@
 // The patches a tree holds under patchDir, and the base commit each one belongs to.
 import type { Config } from './config.js';
+import { fetchFix } from './context.js';
 import { RefusedError } from './errors.js';
 import type { Entry, Git } from './git.js';
 import { DEVICE_RE, parsePatchPath } from './layout.js';
@@ -36,6 +37,7 @@ export async function listPatches(git: Git, cfg: Config, tree: string): Promise<
     else if (!DEVICE_RE.test(where.device)) problem({ path: e.path, problem: `device folder ${JSON.stringify(where.device)} is not a device name (ASCII letters, digits and _)` });
     else if (!idRe.test(where.id)) problem({ path: e.path, problem: `ID folder ${JSON.stringify(where.id)} is not ${cfg.idLength} lowercase hex digits` });
     else if (e.mode !== '100644' && e.mode !== '100755') problem({ path: e.path, problem: 'is not a regular file' });
+    else if (patches.length >= LIMITS.patches) problem({ path: e.path, problem: `was not checked: the commit holds more than ${LIMITS.patches} patch files, the limit` });
     else patches.push({ ...where, path: e.path, sha: e.sha });
   }
   return { patches, problems, more };
@@ -49,6 +51,9 @@ export async function listPatches(git: Git, cfg: Config, tree: string): Promise<
 export async function baseOf(git: Git, id: string, messages: readonly PatchMessage[], label: string, lookup = (rev: string) => git.commit(rev)): Promise<string> {
   const trailer = messages.find((m) => m.base)?.base;
   const sha = await lookup(trailer ?? id);
+  if ((!sha || !sha.startsWith(id)) && (await git.isShallow())) {
+    throw new RefusedError(`its base ${trailer ?? id} is not in this shallow clone (its history is cut short)`, await fetchFix(git, trailer ?? id), label);
+  }
   if (!sha || !sha.startsWith(id)) {
     throw new RefusedError(
       `its base ${trailer ?? id} is not a commit of this repository${trailer ? '' : ' (or the ID is ambiguous)'}`,

@@ -1,35 +1,19 @@
-// Temporary files and the process's life: one folder per process under the system temp dir,
-// named `flagpatch-<pid>-*`, removed on success, failure, Ctrl-C and SIGTERM (after the git
-// processes still writing into it have ended); after a SIGKILL the next run removes folders
-// whose process is gone.
-import type { ChildProcess } from 'node:child_process';
+// Temporary folders and atomic writes: one folder per call under the system temp dir, named
+// `flagpatch-<pid>-*`, removed on success, failure and abort (after the git processes still
+// writing into it have ended); after a SIGKILL the next run removes folders whose process
+// is gone. (What a signal does is src/lifecycle.ts and the CLI's business.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onInterrupt, settled } from './lifecycle.js';
 
 const PREFIX = 'flagpatch-';
-const cleanups = new Set<() => void>();
-const children = new Set<ChildProcess>();
-let handlersInstalled = false;
-let interrupted: NodeJS.Signals | null = null;
-
-/** The signal that is stopping this process, if any: no new git process may start then. */
-export function interruption(): NodeJS.Signals | null {
-  return interrupted;
-}
 
 /**
- * Registers a running child process, so an interruption waits for it to end before removing
- * the folders it may be writing into (otherwise a git process started just before Ctrl-C
- * could recreate a temporary folder after its removal).
+ * Runs `fn` with a fresh private folder that is removed afterwards, whatever happens. When
+ * `fn` fails (or was aborted), git processes it started may still be writing into the
+ * folder: they are waited for first.
  */
-export function trackChild(child: ChildProcess): void {
-  installHandlers();
-  children.add(child);
-  child.once('close', () => children.delete(child));
-}
-
-/** Runs `fn` with a fresh private folder that is removed afterwards, whatever happens. */
 export async function withWorkspace<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   sweepStale();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
@@ -37,6 +21,9 @@ export async function withWorkspace<T>(fn: (dir: string) => Promise<T>): Promise
   const release = onInterrupt(remove);
   try {
     return await fn(dir);
+  } catch (e) {
+    await settled();
+    throw e;
   } finally {
     release();
     remove();
@@ -44,51 +31,7 @@ export async function withWorkspace<T>(fn: (dir: string) => Promise<T>): Promise
 }
 
 /**
- * Registers a synchronous clean-up for Ctrl-C / SIGTERM / exit while a step is under way;
- * returns the function that unregisters it.
- */
-export function onInterrupt(fn: () => void): () => void {
-  installHandlers();
-  cleanups.add(fn);
-  return () => cleanups.delete(fn);
-}
-
-function runCleanups(): void {
-  for (const fn of [...cleanups]) {
-    try {
-      fn();
-    } catch {
-      // Best effort: a clean-up that fails must not stop the others.
-    }
-    cleanups.delete(fn);
-  }
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', runCleanups);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      if (interrupted) return;
-      interrupted = signal;
-      // Our git processes got Ctrl-C too when it came from the terminal (one process group);
-      // otherwise they are short and finish. Either way they are left to end on their own
-      // (up to 10 s): a signal from us while git removes its lock files could leave a stale one.
-      const running = Promise.all([...children].map((c) => new Promise((resolve) => c.once('close', resolve))));
-      void Promise.race([running, new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
-        .then(() => {
-          runCleanups();
-          // Die of the same signal so the caller (git, a shell) sees what happened.
-          process.removeAllListeners(signal);
-          process.kill(process.pid, signal);
-        });
-    });
-  }
-}
-
-/**
- * Removes a folder of ours, synchronously (it also runs in signal handlers). On Ctrl-C the
+ * Removes a folder of ours, synchronously (it also runs on exit). On Ctrl-C the
  * git processes writing into it are dying at the same moment and may add a file while it is
  * being removed, so it retries until the folder is gone (for up to 2 s).
  */

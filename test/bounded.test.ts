@@ -4,7 +4,7 @@
 // bounded, escaped report. Times are figures of `npm run reliability`, never asserted here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { costlyRepo, measureCheck } from './costly.js';
+import { costlyRepo, measureCheck } from '../scripts/lib/costly.js';
 import { cleanup, forgeries, tmpdir } from './helpers.js';
 
 test.after.each(cleanup);
@@ -15,6 +15,9 @@ const EXPECT: Record<string, RegExp> = {
   'a 99 MB patch of blank lines': /B_HUGE\/.*is larger than 64 MiB, the limit for a patch file/,
   'a path 20,000 folders deep': /B_DEEP\/.*a line is longer than 64 KiB/,
   'a path 3,000 folders deep': /B_LONG\/.*it is longer than 4096 bytes, the limit for a path/,
+  '1,000 files 200 folders deep': /B_DEEPISH\/.*it is more than 128 folders deep, the limit for a path/,
+  'a legacy mailbox of 1,001 messages': /B_LEGACY\/.*holds more than 1000 messages/,
+  '100,000 hetero.txt combinations without patches': /hetero\.txt:10001: has 100000 lines, more than 10000/,
   '300,000 broken hetero.txt lines': /hetero\.txt:2: expected "<ID>: <DEVICE> <DEVICE>\.\.\.", found "x"/,
 };
 
@@ -32,9 +35,13 @@ test('each costly input is refused with its limit named, in bounded memory and o
     assert.equal(forgeries(r.stdout + r.stderr), [], `${input.name}: escaped output`);
     if (r.peakMB !== null) assert.ok(r.peakMB < 300, `${input.name}: peak memory ${r.peakMB.toFixed(0)} MB`);
   }
-  const hetero = measureCheck(dir, inputs.find((i) => i.name.includes('hetero'))!.commit);
+  const hetero = measureCheck(dir, inputs.find((i) => i.name.startsWith('300,000'))!.commit);
   assert.match(hetero.stdout, /… and \d+ more problems/);
-  assert.match(hetero.stdout, /300000 problems/);
+  assert.match(hetero.stdout, /✗ hetero\.txt:10001: has 300000 lines, more than 10000, the limit for the hetero registry; the rest is not read/);
+  assert.match(hetero.stdout, /10001 problems/, 'every problem of the lines read is counted');
+  const missing = measureCheck(dir, inputs.find((i) => i.name.includes('combinations'))!.commit);
+  assert.match(missing.stdout, /20001 problems/, 'every missing patch of the lines read is counted');
+  assert.match(missing.stdout, /… and 19951 more problems/);
 });
 
 test.run();

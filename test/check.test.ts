@@ -30,14 +30,14 @@ test('a fork with a fresh patch passes; vendor code changed without refreshing i
   const r = flagpatch(v, ['check']);
   assert.is(r.code, 1);
   assert.match(r.stdout, `✗ ${file}: stale: it does not match the vendor code of this commit at flagscale/train.py`);
-  assert.match(r.stdout, 'fix: refresh it');
+  assert.match(r.stdout, '\n    fix: refresh it: commit with the hooks on (git commit --amend --no-edit, not --no-verify); `flagpatch patch` makes a submission, it does not refresh this commit\n');
   assert.is(flagpatch(v, ['check', 'HEAD~1']).code, 0, 'an older commit can be checked');
   const json = JSON.parse(flagpatch(v, ['check', '--json']).stdout);
   assert.is(json.ok, false);
   assert.is(json.violations.length, 1);
   assert.equal(Object.keys(json.violations[0]).sort(), ['fix', 'problem', 'where']);
   const st = JSON.parse(flagpatch(v, ['status', '--json']).stdout);
-  assert.is(st[0].state, 'stale');
+  assert.is(st.patches[0].state, 'stale');
 });
 
 test('vendor code without any patch is reported missing; a tree equal to the base needs none', () => {
@@ -84,8 +84,8 @@ test('a patch that no longer applies on its base fails the check, naming file an
   const line = r.stdout.split('\n').find((l) => l.includes('does not apply'));
   assert.is(line, `✗ ${file}: does not apply on its base ${up.base.slice(0, 12)}: flagscale/train.py: the hunk at line 1 does not match`);
   const st = JSON.parse(flagpatch(up.dir, ['status', '--json']).stdout);
-  assert.is(st[0].state, 'does-not-apply');
-  assert.is(st[0].id, id);
+  assert.is(st.patches[0].state, 'does-not-apply');
+  assert.is(st.patches[0].id, id);
 });
 
 test('a patch whose base is not in the repository, or not a patch at all, fails the check', () => {

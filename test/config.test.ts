@@ -137,6 +137,31 @@ test('the commit\'s config decides, not the work tree\'s: an unstaged edit chang
   assert.is(c.stdout, before.stdout.replace(/vendor\//g, 'clone/'));
 });
 
+test('a config built to explode (YAML alias bomb, deep nesting, long exclude lists) is bad config, cheaply', () => {
+  const { v } = vendor();
+  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`), 'deviceType: *a9', ''].join('\n');
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ '.flagpatchrc': bomb }, /\.flagpatchrc: \d+ problems/],
+    [{ '.flagpatchrc.json': `{"exclude": ${'['.repeat(30_000)}${']'.repeat(30_000)}}` }, /exclude: expected a list of at most 32 paths/],
+    [{ '.flagpatchrc.json': JSON.stringify({ exclude: Array.from({ length: 33 }, (_, i) => `x${i}`) }) }, /exclude: expected a list of at most 32/],
+    [{ '.flagpatchrc.json': JSON.stringify({ exclude: [`*${'a'.repeat(200)}b`] }) }, /exclude: expected a list of at most 32 paths or patterns of at most 128 characters/],
+  ];
+  for (const [files, why] of cases) {
+    for (const f of ['.flagpatchrc', '.flagpatchrc.json']) fs.rmSync(path.join(v, f), { force: true });
+    write(v, files);
+    commitAll(v, 'explosive config');
+    const r = flagpatch(v, ['check']);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, why);
+    assert.not.match(r.stderr, /internal error|\n\s+at /);
+    assert.ok(r.stderr.length < 4000, 'a bounded message');
+  }
+  // In CI the commit's own config is only compared: a broken one is a violation, not a crash.
+  const c = flagpatch(v, ['check', 'HEAD', '--config-from', 'HEAD~4']);
+  assert.is(c.code, 1, c.stderr);
+  assert.match(c.stdout, "this commit's config cannot be used");
+});
+
 test('check --config-from: a pull request that changes the config is reported, unless allowed', () => {
   const { up } = vendor();
   write(up.dir, { '.flagpatchrc.json': JSON.stringify({ patchDir: 'hardwares' }) });
@@ -156,6 +181,17 @@ test('check --config-from: a pull request that changes the config is reported, u
   assert.is(allowed.code, 1, 'the broken patch still fails');
   const json = JSON.parse(allowed.stdout);
   assert.not.ok(JSON.stringify(json).includes('changes the flagpatch config'));
+  // A patch must adapt a commit of the trusted branch, not one the pull request brings along.
+  git(up.dir, ['checkout', '-q', 'main']);
+  git(up.dir, ['checkout', '-q', '-b', 'pr2']);
+  write(up.dir, { 'flagscale/own-base.py': 'x\n' });
+  const ownBase = commitAll(up.dir, 'a base only the pull request has');
+  const oid = ownBase.slice(0, 6);
+  write(up.dir, { [`hardwares/A_X100/${oid}/${oid}.patch`]: git(up.dir, ['format-patch', '--stdout', '-1', 'HEAD']) + '\n' });
+  commitAll(up.dir, 'patch on it');
+  const b = flagpatch(up.dir, ['check', 'HEAD', '--config-from', 'main']);
+  assert.is(b.code, 1, b.stdout);
+  assert.match(b.stdout, `its base ${ownBase.slice(0, 12)} is not a commit of main: a patch adapts an upstream commit`);
   const usage = flagpatch(up.dir, ['check', '--allow-config-change']);
   assert.is(usage.code, 2);
   assert.match(usage.stderr, '--allow-config-change needs --config-from');

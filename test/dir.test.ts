@@ -123,4 +123,53 @@ test('--dir that would replace the repository itself is refused', () => {
   assert.ok(fs.existsSync(path.join(up.dir, '.git')), 'repository intact');
 });
 
+test('unpatch in place refuses to overwrite ignored or untracked files the checkout would replace', () => {
+  const { up } = setup();
+  const id = up.base.slice(0, 6);
+  const file = path.join(up.dir, `hardwares/A_X100/${id}/${id}.patch`);
+  // The patch changes flagscale/train.py; the user keeps an ignored checkpoint where a folder
+  // of the patch's would go.
+  write(up.dir, { '.git/info/exclude': 'flagscale/train.py.d\n' });
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8'));
+  git(up.dir, ['rm', '-q', '--cached', 'flagscale/train.py']);
+  git(up.dir, ['commit', '-q', '--no-verify', '-m', 'untrack train.py']);
+  write(up.dir, { 'flagscale/train.py': 'my local experiment\n', '.git/info/exclude': 'flagscale/train.py\n' });
+  const r = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', id]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, 'would overwrite or remove files git does not track here (flagscale/train.py)');
+  assert.is(fs.readFileSync(path.join(up.dir, 'flagscale/train.py'), 'utf8'), 'my local experiment\n');
+  assert.is(git(up.dir, ['branch', '--list', `A_X100-${id}`]), '', 'no branch left behind');
+});
+
+test('a materialized tree runs no filter the patch asks for; a patch date git rejects falls back to the base date', () => {
+  const { up, args, target, root } = setup();
+  const marker = path.join(root, 'flagpatch-evil-filter-ran');
+  const globalConfig = path.join(root, 'gitconfig');
+  fs.writeFileSync(globalConfig, `[filter "lfs"]\n\tsmudge = touch ${marker}; cat\n\tclean = touch ${marker}; cat\n`);
+  const id = up.base.slice(0, 6);
+  const file = path.join(up.dir, `hardwares/A_X100/${id}/${id}.patch`);
+  const attrs = 'diff --git a/.gitattributes b/.gitattributes\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/.gitattributes\n@@ -0,0 +1 @@\n+* filter=lfs\n';
+  const text = fs.readFileSync(file, 'utf8').replace(/^Date: .*$/m, 'Date: not a date').replace('\n-- \n', `\n${attrs}-- \n`);
+  fs.writeFileSync(file, text);
+  const r = flagpatch(up.dir, args, { GIT_CONFIG_GLOBAL: globalConfig });
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(fs.existsSync(marker), 'no filter ran');
+  assert.is(fs.readFileSync(path.join(target, 'flagscale/train.py'), 'utf8'), 'vendor\n');
+  assert.is(git(target, ['log', '-1', '--format=%aD']), git(up.dir, ['log', '-1', '--format=%aD', up.base]));
+  const again = flagpatch(up.dir, args, { GIT_CONFIG_GLOBAL: globalConfig });
+  assert.is(again.code, 0, again.stderr);
+  assert.not.ok(fs.existsSync(marker), 'no filter ran when judging the old tree either');
+});
+
+test('a linked worktree of a materialized tree is the user\'s: a rerun refuses to replace it', () => {
+  const { up, args, target, root } = setup();
+  assert.is(flagpatch(up.dir, args).code, 0);
+  const wt = path.join(root, 'wt');
+  git(target, ['worktree', 'add', '-q', '--detach', wt]);
+  const r = flagpatch(up.dir, args);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, `the linked worktree ${wt}`);
+  assert.ok(fs.existsSync(path.join(target, '.git')));
+});
+
 test.run();

@@ -9,10 +9,10 @@ import { ROOT, flagpatch } from './helpers.js';
 
 const read = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
 
-test('the reference .flagpatchrc.json and hetero.txt are valid and hold no device', () => {
+test('the reference .flagpatchrc.json and the sample templates/hetero.txt are valid and hold no device', () => {
   const cfg = validateConfig(JSON.parse(read('.flagpatchrc.json')), 'flagpatch', '.flagpatchrc.json');
   assert.is(cfg.deviceType, undefined);
-  assert.equal(parseHetero(read('hetero.txt'), 6), { combinations: [], problems: [] });
+  assert.equal(parseHetero(read('templates/hetero.txt'), 6), { combinations: [], problems: [] });
 });
 
 test('the upstream CI workflow is safe on untrusted pull requests', () => {
@@ -35,7 +35,7 @@ test('the upstream CI workflow is safe on untrusted pull requests', () => {
 test('the README shows the set-up, test and demo commands, and every command has --help', () => {
   const readme = read('README.md');
   for (const s of ['npm install && npm run demo', 'npm test', 'npm run unpatch -- --dir build']) assert.match(readme, s);
-  for (const cmd of ['patch', 'unpatch', 'check', 'status', 'init', 'refresh', 'hook']) {
+  for (const cmd of ['patch', 'unpatch', 'check', 'rebase', 'impact', 'status', 'init', 'refresh', 'hook']) {
     const r = flagpatch(ROOT, [cmd, '--help']);
     assert.is(r.code, 0);
     assert.match(r.stdout, `Usage: flagpatch ${cmd}`);

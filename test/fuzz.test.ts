@@ -1,4 +1,4 @@
-// Fuzzing of command-line arguments, the config file and hetero.txt: at least 1,000 generated
+// Fuzzing of command-line arguments and the config file: at least 1,000 generated
 // inputs each per run, seeded (FLAGPATCH_SEED) so a failure can be replayed. Never a crash or
 // a stack trace: bad arguments and bad config are exit 2 with a message naming the problem;
 // a bad hetero.txt line is a failed check (exit 1, SPEC) naming hetero.txt:LINE.
@@ -9,9 +9,8 @@ import * as assert from 'uvu/assert';
 import { loadConfig } from '../src/config.js';
 import { diskSource } from '../src/source.js';
 import { ConfigError } from '../src/errors.js';
-import { parseHetero } from '../src/hetero.js';
 import { main } from '../src/main.js';
-import { rng } from './faults.js';
+import { rng } from '../scripts/lib/faults.js';
 import { ENV, cleanup, commitAll, tmpdir, upstream, write } from './helpers.js';
 
 export const FUZZ_INPUTS = Number(process.env.FLAGPATCH_FUZZ ?? 1000);
@@ -157,20 +156,8 @@ test(`${FUZZ_INPUTS} generated config files: accepted, or exit 2 naming the file
   assert.match(res.err, 'colour: unknown key');
 });
 
-test(`${FUZZ_INPUTS} generated hetero.txt files: parsed or reported line by line; check fails with hetero.txt:LINE`, async () => {
-  const r = rng(SEED + 2);
-  const parts = ['aaaaaa', 'AAAAAA', 'abc', 'aaaaaaa', ':', ': ', ' ', '\t', 'A_X100', 'B_Y100', 'A-X', '#', '# c', '\r', 'ü', 'a:b:c', '', 'A_X100 A_X100'];
-  for (let i = 0; i < FUZZ_INPUTS; i++) {
-    const lines = Array.from({ length: 1 + Math.floor(r() * 6) }, () => Array.from({ length: Math.floor(r() * 5) }, () => pick(r, parts)).join(''));
-    const text = lines.join(r() < 0.2 ? '\r\n' : '\n');
-    const what = `input ${i} (seed ${SEED + 2}): ${JSON.stringify(text)}`;
-    const h = parseHetero(text, 6);
-    for (const p of h.problems) {
-      assert.ok(p.line >= 1 && p.line <= lines.length, `${what}: line ${p.line}`);
-      assert.ok(p.message && p.fix, what);
-    }
-    for (const c of h.combinations) assert.ok(c.devices.length >= 2 && /^[0-9a-f]{6}$/.test(c.id), what);
-  }
+// (hetero.txt's generated inputs are checked against an oracle in test/unit/hetero.test.ts.)
+test('a malformed hetero.txt line through check: exit 1 naming hetero.txt:LINE', async () => {
   // Through check: a malformed line is a failed check (exit 1) that names it.
   const root = tmpdir();
   const { dir } = upstream(root);

@@ -27,7 +27,7 @@ test('a multi-message format-patch mailbox gives one commit per message; check a
   assert.is(c.code, 0, c.stdout + c.stderr);
   const s = flagpatch(up.dir, ['status', '--json']);
   assert.is(s.code, 0, s.stderr);
-  const [row] = JSON.parse(s.stdout);
+  const [row] = JSON.parse(s.stdout).patches;
   assert.equal([row.device, row.id, row.base, row.state, row.files], ['A_X100', id, up.base, 'fresh', 4]);
 
   const r = flagpatch(up.dir, ['unpatch', '--device-type', 'A_X100', '--commit-id', id, '--dir', path.join(root, 'build')]);

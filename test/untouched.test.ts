@@ -75,7 +75,7 @@ test('unpatch without --dir: a new branch in place from a clean tree; refused on
   const before = snapshot(v);
   const refused = flagpatch(v, ['unpatch']);
   assert.is(refused.code, 1);
-  assert.match(refused.stderr, 'uncommitted changes');
+  assert.match(refused.stderr, 'the work tree has uncommitted changes (README.md); unpatch without --dir');
   assert.equal(snapshot(v), before, 'nothing changed');
   git(v, ['checkout', '-q', '--', 'README.md']);
   const r = flagpatch(v, ['unpatch']);

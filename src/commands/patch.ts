@@ -6,6 +6,7 @@ import { devicesOf, openContext, revisionOf, type CommonOptions } from '../conte
 import { RefusedError } from '../errors.js';
 import type { Git } from '../git.js';
 import { addCombination, readHetero } from '../hetero.js';
+import { requireAncestor } from '../history/ancestry.js';
 import { treeSource } from '../source.js';
 import { patchId, patchPath } from '../layout.js';
 import { makePatch } from '../patch/make.js';
@@ -44,6 +45,7 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
     revisionOf(git, opts.baseCommitId ?? cfg.baseCommit, '--base-commit-id'),
     revisionOf(git, opts.currentCommitId ?? 'HEAD', '--current-commit-id'),
   ]);
+  await requireAncestor(git, { commit: base, given: opts.baseCommitId ?? cfg.baseCommit!, flag: opts.baseCommitId ? '--base-commit-id' : 'baseCommit' }, { commit: current, given: opts.currentCommitId ?? 'HEAD' });
   const { commit: onto, tree: ontoTree } = opts.onto ? await revisionOf(git, opts.onto, '--onto') : { commit: base, tree: baseTree };
   const id = patchId(base, cfg);
   const file = patchPath(cfg, device, id);

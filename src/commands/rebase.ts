@@ -19,11 +19,12 @@ import type { MessageInfo } from '../patch/format.js';
 import { makePatch } from '../patch/make.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { baseOf, listPatches } from '../store.js';
-import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
+import { onInterrupt, settled } from '../lifecycle.js';
+import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 import { editTree } from '../tree.js';
 import { commitSubmission, refuseOnSubmissionBranch, submissionBranch } from './patch.js';
 import type { RebasedFork } from './rebase-fork.js';
-import { checkReplaceable, isInside, MARKER, realpathOfExisting } from './unpatch.js';
+import { checkReplaceable, isInside, MARKER, realpathOfExisting, writeNoFilterAttributes } from './unpatch.js';
 
 export interface RebaseOptions extends CommonOptions {
   onto?: string;
@@ -286,6 +287,7 @@ async function materializeMerge(
     const others = (await repo.text(['for-each-ref', '--format=%(refname)'])).split('\n').filter((r) => r && r !== `refs/heads/${m.branch}`);
     if (others.length) await repo.run(['update-ref', '--stdin'], { input: others.map((r) => `delete ${r}\n`).join('') });
     await repo.run(['read-tree', m.tree]);
+    writeNoFilterAttributes(tmp);
     await repo.run(['-c', 'core.autocrlf=false', 'checkout-index', '--all', '--force', '--quiet']);
     await stageConflicts(repo, m.merge.stages);
     await repo.run(['update-index', '-q', '--refresh'], { ok: [1] });
@@ -302,6 +304,7 @@ async function materializeMerge(
     }
     return target;
   } catch (e) {
+    await settled(); // a clone still running could recreate what cleanup removes
     cleanup();
     throw e;
   } finally {

@@ -14,8 +14,9 @@ import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { authorFromIdent, type MessageInfo } from '../patch/format.js';
-import { blobId, writeLooseBlob } from '../objects.js';
+import { blobId as blobIdOf, writeLooseBlob } from '../objects.js';
 import { makePatch } from '../patch/make.js';
+import { isOid } from '../oid.js';
 import { parsePatch } from '../patch/parse.js';
 import { withWorkspace, writeFileAtomic } from '../tmp.js';
 
@@ -42,13 +43,13 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   // diff can start at once: git resolves the same sha (a sha that names a tag, not a commit,
   // is caught below and done again). The staged patch and the base are read meanwhile by the
   // batch reader (one process answers every object read of the run).
-  const knownId = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
+  const knownId = isOid(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
   const early = knownId ? stagedPatch(git, patchPath(cfg, device, knownId)) : null;
   early?.catch(() => {}); // awaited below when used; never an unhandled rejection
   const worktreeFile = (file: string) => path.join(git.top, file);
   const indexes = indexesToUpdate(git, env);
-  const make = (base: string, baseTree: string, file: string, staged: Promise<{ sha: string; data: Buffer } | null>) => {
-    const info = staged.then((s) => messageInfo(git, s, { base, device, name: cfg.name, file }));
+  const make = (base: string, baseTree: string, file: string, staged: ReturnType<typeof stagedPatch>) => {
+    const info = staged.then((s) => messageOf(git, s, { base, device, name: cfg.name, file }));
     return withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, info, label: file }));
   };
   const guess = knownId && early ? make(cfg.baseCommit, `${cfg.baseCommit}^{tree}`, patchPath(cfg, device, knownId), early) : null;
@@ -82,7 +83,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
     return { action: 'removed', patchPath: file };
   }
   const stats = { files: made.files, insertions: made.insertions, deletions: made.deletions };
-  if (current && current.sha === blobId(made.mailbox, git.objectFormat)) {
+  if (current && !current.conflicted && current.sha === blobIdOf(made.mailbox, git.objectFormat)) {
     // Keep the work tree copy in step with the index (e.g. after a checkout of an old version).
     if (!sameFile(worktreeFile(file), made.mailbox)) writeFileAtomic(worktreeFile(file), made.mailbox);
     return { action: 'unchanged', patchPath: file, ...stats };
@@ -108,18 +109,34 @@ function indexesToUpdate(git: Git, env: Env): (string | undefined)[] {
   return [full];
 }
 
-/** The patch staged in the index being committed (stage 0), read by the batch reader. */
-async function stagedPatch(git: Git, file: string): Promise<{ sha: string; data: Buffer } | null> {
+/**
+ * The patch staged in the index being committed, read by the batch reader: stage 0, or — when a
+ * merge, revert or pick stopped on the patch file itself (modify/delete: git gives merge drivers
+ * no say there) — our side (stage 2) marked conflicted: writing the fresh patch resolves it.
+ */
+async function stagedPatch(git: Git, file: string): Promise<{ sha: string; data: Buffer | null; conflicted?: boolean } | null> {
   const o = await git.read(`:0:${file}`);
-  return o?.type === 'blob' ? { sha: o.sha, data: o.data } : null;
+  if (o?.type === 'blob') return { sha: o.sha, data: o.data };
+  const [base, ours, theirs] = await git.objects([1, 2, 3].map((n) => `:${n}:${file}`));
+  if (!base && !ours && !theirs) return null;
+  return { sha: ours?.sha ?? '', data: ours?.type === 'blob' ? ours.data : null, conflicted: true };
 }
 
 /**
  * The patch's message: kept from the staged patch when there is one, so commits that change
  * no vendor code leave the patch byte-identical; otherwise made from the committer's identity.
  */
-async function messageInfo(git: Git, staged: { data: Buffer } | null, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
-  if (staged) {
+export async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+  if (!staged) return messageOf(git, null, p);
+  // The work tree copy is the staged one nearly always; reading it saves a git read.
+  let text: Buffer | null = fs.existsSync(worktreeFile) ? fs.readFileSync(worktreeFile) : null;
+  if (!text || blobId(text, staged.length) !== staged) text = await git.blob(staged).catch(() => null);
+  return messageOf(git, { data: text }, p);
+}
+
+/** `messageInfo` from the staged patch's bytes (null: none, or unreadable). */
+async function messageOf(git: Git, staged: { data: Buffer | null } | null, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+  if (staged?.data) {
     try {
       // Only the message and its first file diff are parsed: the rest is not needed here.
       const first = staged.data.indexOf('\ndiff --git ');
@@ -131,6 +148,11 @@ async function messageInfo(git: Git, staged: { data: Buffer } | null, p: { base:
     }
   }
   return { author: authorFromIdent(await git.authorIdent()), subject: `[${p.device}] Adapt ${p.name} to ${p.device}`, base: p.base, device: p.device };
+}
+
+/** The git object id of a blob (`hexLength` 40: SHA-1, 64: SHA-256), computed in process. */
+export function blobId(content: Buffer, hexLength: number): string {
+  return blobIdOf(content, hexLength === 64 ? 'sha256' : 'sha1');
 }
 
 function sameFile(file: string, content: Buffer): boolean {
@@ -145,7 +167,7 @@ function sameFile(file: string, content: Buffer): boolean {
  * The refresh writes only inside the work tree: a symlink on the patch's path (the patch
  * folder, a folder below it, or the file) could send the write anywhere, so it is refused.
  */
-function refuseSymlinks(top: string, file: string): void {
+export function refuseSymlinks(top: string, file: string): void {
   const parts = file.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join('/');

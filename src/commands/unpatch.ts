@@ -11,13 +11,15 @@ import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { listsTogether, readHetero } from '../hetero.js';
 import { patchPath } from '../layout.js';
+import { OID } from '../oid.js';
 import { LIMITS, mib } from '../limits.js';
 import { applyMessage } from '../patch/apply.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
 import { checkPatchRules } from '../patch/rules.js';
 import { diskSource } from '../source.js';
 import { baseOf } from '../store.js';
-import { onInterrupt, removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
+import { onInterrupt, settled } from '../lifecycle.js';
+import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 
 export interface UnpatchOptions extends CommonOptions {
   deviceTypes?: string[];
@@ -110,7 +112,7 @@ async function resolveId(git: Git, cfg: Config, device: string, given: string): 
   for (const f of folders) {
     if (f.startsWith(wanted)) matches.push(f);
     else if (wanted.startsWith(f)) {
-      const trailer = /^Flagpatch-Base:\s*([0-9a-f]{40})\s*$/m.exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
+      const trailer = new RegExp(`^Flagpatch-Base:\\s*(${OID})\\s*$`, 'm').exec(readText(path.join(dir, f, `${f}.patch`)) ?? '')?.[1];
       const full = trailer ?? (await git.commit(f));
       if (full?.startsWith(wanted)) matches.push(f);
     }
@@ -135,7 +137,7 @@ async function commitPatch(git: Git, base: string, patch: { label: string; messa
     const who: Env = {
       GIT_AUTHOR_NAME: m.author?.name || 'flagpatch',
       GIT_AUTHOR_EMAIL: m.author?.email || 'flagpatch@localhost',
-      GIT_AUTHOR_DATE: m.date ?? (await fallbackDate()),
+      GIT_AUTHOR_DATE: m.date && MAIL_DATE.test(m.date) ? m.date : await fallbackDate(),
     };
     who.GIT_COMMITTER_NAME = who.GIT_AUTHOR_NAME;
     who.GIT_COMMITTER_EMAIL = who.GIT_AUTHOR_EMAIL;
@@ -146,16 +148,43 @@ async function commitPatch(git: Git, base: string, patch: { label: string; messa
   return head;
 }
 
+/**
+ * A materialized tree holds exactly the committed bytes, and nothing from the patch runs while
+ * it is written: the repository's own attributes (which outrank the tree's .gitattributes and
+ * the user's global ones) turn off filters (e.g. an LFS smudge a patch could ask for), end-of-
+ * line conversion, ident expansion and encodings.
+ */
+export function writeNoFilterAttributes(repoTop: string): void {
+  const file = path.join(repoTop, '.git', 'info', 'attributes');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '# flagpatch: files exactly as committed; no filter, eol or encoding from the tree\n* -filter -text -eol -ident -working-tree-encoding\n');
+}
+
+/** format-patch's date (`Thu, 7 Apr 2005 15:13:13 -0700`); anything else is not handed to git. */
+const MAIL_DATE = /^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
+
 function branchName(device: string, id: string): string {
   return `${device}-${id}`;
 }
 
 async function unpatchInPlace(git: Git, patch: { device: string; label: string; messages: PatchMessage[]; base: string }, id: string): Promise<{ branch: string; head: string }> {
-  const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
-  if (dirty) throw new RefusedError('the work tree has uncommitted changes; unpatch without --dir checks out a new branch here', 'commit or stash them first, or pass --dir build to materialize elsewhere');
+  const dirty = (await git.changedPaths(false)) ?? [];
+  if (dirty.length) {
+    throw new RefusedError(
+      `the work tree has uncommitted changes (${listed(dirty)}); unpatch without --dir checks out a new branch here`,
+      'commit or stash them first, or pass --dir build to materialize elsewhere',
+    );
+  }
   const branch = branchName(patch.device, id);
   if (await git.commit(`refs/heads/${branch}`)) throw new RefusedError(`branch ${branch} already exists`, `switch to it (git switch ${branch}), or delete it first (git branch -D ${branch})`);
   const head = await withWorkspace((dir) => commitPatch(git.with({ GIT_INDEX_FILE: path.join(dir, 'index') }), patch.base, patch));
+  const inTheWay = await untrackedInTheWay(git, head);
+  if (inTheWay.length) {
+    throw new RefusedError(
+      `checking out ${branch} would overwrite or remove files git does not track here (${listed(inTheWay)}); ignored files such as checkpoints count`,
+      'move them out of the way first, or pass --dir build to materialize elsewhere',
+    );
+  }
   await git.run(['update-ref', '-m', 'flagpatch unpatch', `refs/heads/${branch}`, head, ''], { waitForLock: true });
   const r = await git.run(['checkout', '--quiet', branch], { ok: [1, 128] });
   if (r.code !== 0) {
@@ -163,6 +192,34 @@ async function unpatchInPlace(git: Git, patch: { device: string; label: string; 
     throw new RefusedError(`cannot check out ${branch}: ${r.stderr.trim().split('\n').slice(0, 3).join(' ')}`, 'move the files git names out of the way, or pass --dir build');
   }
   return { branch, head };
+}
+
+/**
+ * Untracked and ignored files a checkout of `target` would overwrite or remove (git checkout
+ * replaces ignored files without a word): at a path the checkout changes, or where it needs a
+ * folder. The work tree is clean, so tracked files are safe.
+ */
+async function untrackedInTheWay(git: Git, target: string): Promise<string[]> {
+  const changed = (await git.run(['diff-tree', '-r', '-z', '--name-only', '--no-renames', 'HEAD', target])).stdout.toString('utf8').split('\0').filter(Boolean);
+  const folders = new Set<string>();
+  for (const p of changed) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i));
+  const tracked = new Set((await git.lsTree('HEAD', [...changed, ...folders], true)).map((e) => e.path));
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    const st = lstatOrNull(path.join(git.top, rel));
+    if (!st) return;
+    if (!st.isDirectory()) {
+      if (!tracked.has(rel)) found.push(rel);
+      return;
+    }
+    for (const name of fs.readdirSync(path.join(git.top, rel))) if (found.length < 20) walk(`${rel}/${name}`);
+  };
+  for (const p of changed) walk(p);
+  for (const f of folders) {
+    const st = lstatOrNull(path.join(git.top, f));
+    if (st && !st.isDirectory() && !tracked.has(f)) found.push(f);
+  }
+  return [...new Set(found)].sort();
 }
 
 async function materializeAll(
@@ -224,6 +281,7 @@ async function materializeAll(
       // One pass writes the files, the index with their stat data, the branch and HEAD, with
       // git's parallel checkout (a worker per core).
       opts.onProgress?.(`${p.device}: writing files`);
+      writeNoFilterAttributes(tmp);
       await repo.run(['-c', 'core.autocrlf=false', '-c', 'checkout.workers=0', 'checkout', '--quiet', '--force', '--no-track', '-B', branch, head]);
       await repo.run(['remote', 'remove', 'origin']);
       const others = (await repo.text(['for-each-ref', '--format=%(refname)'])).split('\n').filter((r) => r && r !== `refs/heads/${branch}`);
@@ -246,6 +304,7 @@ async function materializeAll(
     }
     return built.map((b) => b.result);
   } catch (e) {
+    await settled(); // a clone still running could recreate what cleanup removes
     cleanup();
     throw e;
   } finally {
@@ -285,6 +344,8 @@ export async function checkReplaceable(git: Git, target: string, force: boolean)
   if (head !== marker.head) lost.push(`HEAD is ${head ? head.slice(0, 12) : 'no commit'}, not the commit flagpatch made (${String(marker.head).slice(0, 12)}): new commits`);
   const refs = (await repo.text(['for-each-ref', '--format=%(refname) %(objectname)'])).split('\n').filter(Boolean);
   for (const r of refs) if (r !== `refs/heads/${marker.branch} ${marker.head}`) lost.push(`the ref ${r.split(' ')[0]}`);
+  const worktrees = (await repo.text(['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree ')).slice(1);
+  for (const w of worktrees) lost.push(`the linked worktree ${w.slice('worktree '.length)}`);
   const status = (await repo.run(['status', '--porcelain=v1', '-z', '--ignored=matching', '--untracked-files=all'])).stdout.toString('utf8');
   const files = status.split('\0').filter(Boolean).map((e) => `${e.startsWith('!!') ? 'ignored' : e.startsWith('??') ? 'untracked' : 'changed'} file ${e.slice(3)}`);
   lost.push(...files);
@@ -292,6 +353,11 @@ export async function checkReplaceable(git: Git, target: string, force: boolean)
     const shown = lost.slice(0, 10).join('; ') + (lost.length > 10 ? `; and ${lost.length - 10} more` : '');
     throw new RefusedError(`${target} holds work that replacing it would lose: ${shown}`, 'save what you need (commit and push it, or copy it out), then rerun; or pass --force to replace the tree');
   }
+}
+
+/** Up to five paths, then how many more. */
+function listed(paths: readonly string[]): string {
+  return `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
 }
 
 function lstatOrNull(p: string): fs.Stats | null {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
+import { throwIfAborted, trackChild } from '../lifecycle.js';
 
 // lint-staged's own config files (https://github.com/lint-staged/lint-staged#configuration).
 const CONFIG_FILES = [
@@ -22,9 +23,11 @@ export function lintStagedConfigured(top: string): boolean {
 }
 
 /** Runs lint-staged (found on PATH, where husky puts node_modules/.bin) with the hook's env. */
-export function runLintStaged(top: string, env: NodeJS.ProcessEnv): Promise<void> {
+export function runLintStaged(top: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    throwIfAborted(signal);
     const child = spawn('lint-staged', [], { cwd: top, env, stdio: 'inherit' });
+    trackChild(child);
     child.on('error', (e) =>
       reject(new RefusedError(`lint-staged is configured but cannot be run: ${e.message}`, 'run npm install in the fork (it installs lint-staged), or remove the lint-staged config')),
     );

@@ -13,6 +13,6 @@ export async function preCommit(opts: CommonOptions = {}): Promise<RefreshResult
   // The config of the index being committed decides, not the work tree's copy.
   const ctx = await openContext(opts, 'index');
   if (!ctx.cfg.deviceType) return { action: 'skipped' };
-  if (lintStagedConfigured(ctx.git.top)) await runLintStaged(ctx.git.top, env as NodeJS.ProcessEnv);
+  if (lintStagedConfigured(ctx.git.top)) await runLintStaged(ctx.git.top, env as NodeJS.ProcessEnv, opts.signal);
   return refreshIn(ctx, env);
 }

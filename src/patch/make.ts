@@ -4,6 +4,7 @@
 import type { Config } from '../config.js';
 import { RefusedError } from '../errors.js';
 import { parseRaw, type Git, type RawChange } from '../git.js';
+import { refuseUnmerged } from '../history/unmerged.js';
 import { patchId, vendorPathspecs } from '../layout.js';
 import { applyOnBase, differences, expectedAfter } from './apply.js';
 import { formatMailbox, type MessageInfo } from './format.js';
@@ -74,6 +75,7 @@ async function diffWithChanges(git: Git, cfg: Config, baseTree: string, tree: st
   const which = tree ? ['diff-tree', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree, tree] : ['diff-index', '--cached', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree];
   const out = (await git.run([...which, '--', ...vendorPathspecs(cfg)])).stdout;
   const { changes, end } = parseRaw(out);
+  refuseUnmerged(changes); // an index with conflicts (status U) has no vendor tree to patch yet
   const rest = out.subarray(end);
   const nul = rest.indexOf(0);
   const statAndDiff = nul === -1 ? rest : Buffer.concat([rest.subarray(0, nul), Buffer.from('\n'), rest.subarray(nul + 1)]);

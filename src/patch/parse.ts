@@ -6,6 +6,7 @@
 // inside the tree (src/patch/paths.ts), names must agree, hunks must be well formed. Only the
 // validated diff bytes are handed to `git apply`, so text between file diffs can never smuggle
 // in another patch.
+import zlib from 'node:zlib';
 import { PatchRefusedError } from '../errors.js';
 import { LIMITS, mib } from '../limits.js';
 import { TRAILER_BASE, TRAILER_DEVICE, decodeWords } from './format.js';
@@ -39,7 +40,7 @@ export interface PatchMessage {
 }
 
 /** Messages in one mailbox: legacy patches hold one per vendor commit. */
-const MAX_MESSAGES = 10_000;
+const MAX_MESSAGES = 1_000;
 const MODES = new Set(['100644', '100755', '120000', '160000', '100664']);
 
 /** Parses and validates a patch file; `label` names it in messages. */
@@ -61,7 +62,7 @@ export function parsePatch(buf: Buffer, label: string): PatchMessage[] {
   // Text before the first message would be applied by a plain `git apply` of the file unseen.
   else if (text.slice(0, starts[0]).trim() !== '') throw refuse('text before its first message');
   const messages: PatchMessage[] = [];
-  const symlinks = new Map<string, 'symlink' | 'moved'>();
+  const symlinks = new PathTrie<'symlink' | 'moved'>();
   for (let m = 0; m < starts.length; m++) {
     const from = isSeparator(text, starts[m]) ? lineEnd(text, starts[m]) : starts[m];
     const to = m + 1 < starts.length ? starts[m + 1] : text.length;
@@ -97,6 +98,8 @@ function utf8(latin1: string): string {
 /** Reads one message between two offsets of the mailbox. */
 class MessageReader {
   private pos: number;
+  /** Bytes the message's binary diffs unpack to. */
+  private binaryBytes = 0;
 
   constructor(
     private readonly buf: Buffer,
@@ -105,7 +108,7 @@ class MessageReader {
     private readonly to: number,
     private readonly label: string,
     private readonly index: number,
-    private readonly symlinks: Map<string, 'symlink' | 'moved'>,
+    private readonly symlinks: PathTrie<'symlink' | 'moved'>,
   ) {
     this.pos = from;
   }
@@ -155,7 +158,6 @@ class MessageReader {
         throw this.fail('unexpected text between file diffs', start);
       }
     }
-    seen.checkNesting();
     const from = parseAddress(decodeWords(utf8(headers.get('from') ?? '')));
     return {
       author: from,
@@ -180,19 +182,37 @@ class MessageReader {
         this.pos = this.lineEndAt(this.pos);
         break;
       }
+      this.refuseOutsideDiff(this.pos);
       if ((t[0] === ' ' || t[0] === '\t') && last) {
         const value = `${headers.get(last)} ${t.trim()}`;
         if (value.length > LIMITS.headerLineBytes) throw this.fail(`the ${last} header is longer than ${mib(LIMITS.headerLineBytes)}`, this.pos);
         headers.set(last, value);
       } else {
+        // A header name is a word: a line like "diff --git a/x b/x :" is no header (it ends the
+        // headers, and what follows is judged as body or diff).
         const c = t.indexOf(':');
-        if (c <= 0) break; // the body starts without an empty line
+        if (c <= 0 || !isHeaderName(t.slice(0, c))) break;
         last = t.slice(0, c).toLowerCase();
         headers.set(last, t.slice(c + 1).trim());
       }
       this.pos = this.lineEndAt(this.pos);
     }
+    // git am decodes quoted-printable and base64 bodies (and splits multipart ones) before it
+    // applies them: such a message would apply something other than what was judged here.
+    const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
+    if (encoding !== undefined && !['7bit', '8bit', 'binary'].includes(encoding)) throw this.fail(`its Content-Transfer-Encoding ${JSON.stringify(encoding.slice(0, 40))} would be decoded by git am`);
+    const type = headers.get('content-type')?.toLowerCase();
+    if (type !== undefined && !type.startsWith('text/plain')) throw this.fail(`its Content-Type ${JSON.stringify(type.slice(0, 40))} is not text/plain`);
     return headers;
+  }
+
+  /**
+   * Outside file diffs no line may be something `git apply` or `git am` acts on: a hunk header,
+   * or a "From " line git am's mailsplit would take for the start of another message.
+   */
+  private refuseOutsideDiff(pos: number): void {
+    if (this.text.startsWith('@@ -', pos)) throw this.fail('a hunk outside any file diff', pos);
+    if (this.text.startsWith('From ', pos)) throw this.fail('a "From " line that git am would take for another message', pos);
   }
 
   /** The commit message up to `---` (then the diffstat, skipped) or the first file diff. */
@@ -206,8 +226,7 @@ class MessageReader {
       const start = this.pos;
       const end = this.lineEndAt(start);
       if (this.text.startsWith('diff --git ', start) || this.text.startsWith('-- \n', start) || (end === this.to && this.text.slice(start, end) === '-- ')) break;
-      // A plain `git apply` of the file would apply a hunk found here, outside any file diff.
-      if (this.text.startsWith('@@ -', start)) throw this.fail('a hunk outside any file diff', start);
+      this.refuseOutsideDiff(start);
       if (bodyEnd === -1) {
         if (start - bodyStart > LIMITS.messageBytes) throw this.fail(`its message is longer than ${mib(LIMITS.messageBytes)}, the limit for a commit message`);
         if (this.text.startsWith('---', start) && (end === start + 3 || this.text.charCodeAt(start + 3) === 0x0a)) bodyEnd = start;
@@ -227,6 +246,7 @@ class MessageReader {
   private checkTrailingText(): void {
     for (let p = this.pos; p < this.to; p = this.lineEndAt(p)) {
       if (this.text.startsWith('diff --git ', p) || this.text.startsWith('@@ -', p)) throw this.fail('a diff follows the signature "-- "');
+      this.refuseOutsideDiff(p);
     }
     this.pos = this.to;
   }
@@ -330,21 +350,35 @@ class MessageReader {
     if (!this.done && this.text.charCodeAt(this.pos) === 0x5c) this.pos = this.lineEndAt(this.pos);
   }
 
+  /**
+   * A `GIT binary patch`: one or two `literal N` / `delta N` blocks of base85 lines. What git
+   * apply would inflate is bounded: a literal's size, and a delta's result size (read from the
+   * start of its data), so a few KB of patch cannot unpack into gigabytes.
+   */
   private readBinary(): void {
     for (let part = 0; part < 2; part++) {
-      const head = this.done ? '' : this.lineAt(this.pos);
-      if (!isBinaryHead(head)) {
+      const headAt = this.pos;
+      const head = this.done ? '' : this.lineAt(headAt);
+      const block = parseBinaryHead(head);
+      if (!block) {
         if (part === 1) return;
-        throw this.fail('binary patch without "literal" or "delta" data', this.pos);
+        throw this.fail('binary patch without "literal" or "delta" data', headAt);
       }
       this.pos = this.lineEndAt(this.pos);
+      const first: string[] = [];
       for (;;) {
         if (this.done) throw this.fail('binary data does not end with an empty line');
         const line = this.lineAt(this.pos);
         this.pos = this.lineEndAt(this.pos);
         if (line === '') break;
         if (!isBase85Line(line)) throw this.fail('bad line in binary data', this.pos);
+        if (first.length < 4) first.push(line);
       }
+      const size = block.kind === 'literal' ? block.size : deltaResultSize(first);
+      if (size === null) throw this.fail('binary delta whose data cannot be read', headAt);
+      if (size > LIMITS.binaryBytes || block.size > LIMITS.binaryBytes) throw this.fail(`a binary file larger than ${mib(LIMITS.binaryBytes)}, the limit for one binary file`, headAt);
+      this.binaryBytes += size;
+      if (this.binaryBytes > LIMITS.binaryBytes * 4) throw this.fail(`binary files larger than ${mib(LIMITS.binaryBytes * 4)} in all`, headAt);
     }
   }
 
@@ -354,19 +388,61 @@ class MessageReader {
       if (p === null) continue;
       const problem = pathProblem(p);
       if (problem) throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p.slice(0, 200))}: ${problem}`);
-      for (let slash = p.indexOf('/'); slash !== -1; slash = p.indexOf('/', slash + 1)) {
-        const dir = p.slice(0, slash);
-        const kind = this.symlinks.get(dir);
-        if (kind === 'symlink') throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p)}: it goes through the symlink ${dir} the patch creates`);
-        if (kind === 'moved') throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p)}: it goes beneath ${dir}, which the patch renames or copies (it may be a symlink)`);
-      }
+      const link = this.symlinks.markedFolder(p);
+      if (link?.mark === 'symlink') throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p)}: it goes through the symlink ${link.folder} the patch creates`);
+      if (link?.mark === 'moved') throw new PatchRefusedError(this.label, `refused path ${JSON.stringify(p)}: it goes beneath ${link.folder}, which the patch renames or copies (it may be a symlink)`);
     }
     // A symlink the patch creates, or a rename/copy whose mode the patch does not state (it
     // may be a symlink of the base): later diffs may not write beneath it.
-    if (file.newPath !== null && file.newMode === '120000') this.symlinks.set(file.newPath, 'symlink');
-    else if (file.newPath !== null && file.renamed && file.newMode === undefined) this.symlinks.set(file.newPath, 'moved');
-    if (file.oldPath !== null && file.newPath === null) this.symlinks.delete(file.oldPath);
+    if (file.newPath !== null && file.newMode === '120000') this.symlinks.mark(file.newPath, 'symlink');
+    else if (file.newPath !== null && file.renamed && file.newMode === undefined) this.symlinks.mark(file.newPath, 'moved');
+    if (file.oldPath !== null && file.newPath === null) this.symlinks.unmark(file.oldPath);
   }
+}
+
+/**
+ * Paths by folder, so that "is something beneath this path?" and "is one of its folders marked?"
+ * cost the length of the path, not its depth times its length.
+ */
+class PathTrie<M> {
+  private readonly root: TrieNode<M> = { children: new Map() };
+
+  /** The mark of the nearest folder of `path` that has one (not `path` itself). */
+  markedFolder(path: string): { folder: string; mark: M } | null {
+    const parts = path.split('/');
+    let node = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = node.children.get(parts[i]);
+      if (!next) return null;
+      if (next.mark !== undefined) return { folder: parts.slice(0, i + 1).join('/'), mark: next.mark };
+      node = next;
+    }
+    return null;
+  }
+
+  /** Marks `path`; returns what it collides with: a marked folder above it, or paths below it. */
+  mark(path: string, mark: M): 'below-a-mark' | 'has-children' | null {
+    let node = this.root;
+    for (const part of path.split('/')) {
+      if (node.mark !== undefined && node !== this.root) return 'below-a-mark';
+      let next = node.children.get(part);
+      if (!next) node.children.set(part, (next = { children: new Map() }));
+      node = next;
+    }
+    node.mark = mark;
+    return node.children.size ? 'has-children' : null;
+  }
+
+  unmark(path: string): void {
+    let node: TrieNode<M> | undefined = this.root;
+    for (const part of path.split('/')) node = node?.children.get(part);
+    if (node) delete node.mark;
+  }
+}
+
+interface TrieNode<M> {
+  children: Map<string, TrieNode<M>>;
+  mark?: M;
 }
 
 /**
@@ -375,29 +451,26 @@ class MessageReader {
  * same side (`x` and `x/y`).
  */
 class PathUse {
-  private readonly olds = new Set<string>();
-  private readonly news = new Set<string>();
+  private readonly olds = new PathTrie<true>();
+  private readonly news = new PathTrie<true>();
+  private readonly seen = [new Set<string>(), new Set<string>()];
 
   constructor(private readonly fail: (msg: string, at?: number) => Error) {}
 
   add(file: FilePatch, at: number): void {
-    for (const [set, p] of [[this.olds, file.oldPath], [this.news, file.newPath]] as const) {
+    for (const [i, trie, p] of [[0, this.olds, file.oldPath], [1, this.news, file.newPath]] as const) {
       if (p === null) continue;
-      if (set.has(p)) throw this.fail(`two file diffs change ${JSON.stringify(p)}`, at);
-      set.add(p);
+      if (this.seen[i].has(p)) throw this.fail(`two file diffs change ${JSON.stringify(p)}`, at);
+      this.seen[i].add(p);
+      const clash = trie.mark(p, true);
+      if (clash === 'below-a-mark') throw this.fail(`it holds both the file ${JSON.stringify(trie.markedFolder(p)?.folder)} and ${JSON.stringify(p)} beneath it`, at);
+      if (clash === 'has-children') throw this.fail(`it holds both the file ${JSON.stringify(p)} and paths beneath it`, at);
     }
   }
+}
 
-  checkNesting(): void {
-    for (const set of [this.olds, this.news]) {
-      for (const p of set) {
-        for (let slash = p.indexOf('/'); slash !== -1; slash = p.indexOf('/', slash + 1)) {
-          const dir = p.slice(0, slash);
-          if (set.has(dir)) throw this.fail(`it holds both the file ${JSON.stringify(dir)} and ${JSON.stringify(p)} beneath it`);
-        }
-      }
-    }
-  }
+function isHeaderName(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(name);
 }
 
 function looksLikeHeader(line: string): boolean {
@@ -463,9 +536,60 @@ export function parseHunkHeader(t: string): { oldLeft: number; newLeft: number }
   return { oldLeft: m[2] === undefined ? 1 : Number(m[2]), newLeft: m[4] === undefined ? 1 : Number(m[4]) };
 }
 
-function isBinaryHead(t: string): boolean {
-  const rest = t.startsWith('literal ') ? t.slice(8) : t.startsWith('delta ') ? t.slice(6) : null;
-  return rest !== null && /^\d{1,12}$/.test(rest);
+function parseBinaryHead(t: string): { kind: 'literal' | 'delta'; size: number } | null {
+  const kind = t.startsWith('literal ') ? 'literal' : t.startsWith('delta ') ? 'delta' : null;
+  if (!kind) return null;
+  const rest = t.slice(kind.length + 1);
+  return /^\d{1,12}$/.test(rest) ? { kind, size: Number(rest) } : null;
+}
+
+const BASE85_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
+
+/** Decodes git's base85 lines (a length letter, then groups of five digits). */
+function decode85(lines: readonly string[]): Buffer | null {
+  const out: number[] = [];
+  for (const line of lines) {
+    const c = line.charCodeAt(0);
+    const len = c <= 0x5a ? c - 0x40 : c - 0x60 + 26;
+    const bytes: number[] = [];
+    for (let i = 1; i + 5 <= line.length; i += 5) {
+      let acc = 0;
+      for (let j = 0; j < 5; j++) {
+        const d = BASE85_DIGITS.indexOf(line[i + j]);
+        if (d === -1) return null;
+        acc = acc * 85 + d;
+      }
+      bytes.push((acc >>> 24) & 0xff, (acc >>> 16) & 0xff, (acc >>> 8) & 0xff, acc & 0xff);
+    }
+    out.push(...bytes.slice(0, len));
+  }
+  return Buffer.from(out);
+}
+
+/** A git delta starts with two varints: the source size and the result size. */
+function deltaResultSize(firstLines: readonly string[]): number | null {
+  const compressed = decode85(firstLines);
+  if (!compressed) return null;
+  let data: Buffer;
+  try {
+    // Only the start of the stream is at hand: flush what it gives, without its end.
+    data = zlib.inflateSync(compressed, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch {
+    return null;
+  }
+  let pos = 0;
+  const varint = (): number | null => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= data.length || shift > 42) return null;
+      const b = data[pos++];
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(b & 0x80)) return value;
+    }
+  };
+  return varint() === null ? null : varint();
 }
 
 const BASE85 = new Set('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+;<=>?@^_`{|}~-');

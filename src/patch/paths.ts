@@ -16,6 +16,7 @@ export function pathProblem(p: string): string | null {
   if (p.startsWith('/')) return 'it is absolute';
   if (p === '' || p.endsWith('/')) return 'it is not a file name';
   const parts = p.split('/');
+  if (parts.length > LIMITS.pathDepth) return `it is more than ${LIMITS.pathDepth} folders deep, the limit for a path`;
   if (parts.some((x) => x === '..')) return 'it climbs out of the tree with ".."';
   if (parts.some((x) => x === '.' || x === '')) return 'it is not a normalized path';
   if (parts.some(isDotGit)) return 'it writes into .git (or a name that is .git on macOS or Windows)';

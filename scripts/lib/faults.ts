@@ -2,11 +2,11 @@
 // moments, with SIGKILL (the process alone, as `kill -9` does) or SIGINT (its whole process
 // group, as Ctrl-C does). After every trial the guarantees of the SPEC are checked; after a
 // SIGKILL a plain rerun must also remove whatever the killed run left.
-// Used by test/faults.test.ts (a short share) and scripts/reliability.ts (--trials N).
+// Used by test/faults.test.ts (a short seeded share) and scripts/reliability.ts (--trials N).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, ENV, commitAll, dirty, fork, git, gitDirListing, snapshot, tmpdir, upstream, write, type Snapshot } from './helpers.js';
+import { CLI, ENV, commitAll, dirty, fork, git, gitDirListing, snapshot, tmpdir, upstream, write, type Snapshot } from './repos.js';
 
 export type Kind = 'patch' | 'unpatch' | 'refresh';
 

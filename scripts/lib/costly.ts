@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, ENV, git, upstreamWithPatch } from './helpers.js';
+import { CLI, ENV, git, upstreamWithPatch } from './repos.js';
 
 export interface CostlyInput {
   name: string;
@@ -57,6 +57,17 @@ export function costlyRepo(root: string): { dir: string; normal: string; inputs:
 
   const long = Array.from({ length: 3_000 }, () => 'd').join('/');
   add('a path 3,000 folders deep', { [at('B_LONG')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] long\n\n---\ndiff --git a/${long} b/${long}\nnew file mode 100644\n--- /dev/null\n+++ b/${long}\n@@ -0,0 +1 @@\n+x\n`) });
+
+  const deepish = Array.from({ length: 200 }, () => 'd').join('/');
+  add('1,000 files 200 folders deep', {
+    [at('B_DEEPISH')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] deep\n\n---\n${Array.from({ length: 1000 }, (_, i) => `diff --git a/${deepish}/${i} b/${deepish}/${i}\nnew file mode 100644\n--- /dev/null\n+++ b/${deepish}/${i}\n@@ -0,0 +1 @@\n+x\n`).join('')}`),
+  });
+
+  const message = (i: number) => `${SEP}From: M <m@x>\nSubject: [PATCH] ${i}\n\n---\ndiff --git a/f${i} b/f${i}\nnew file mode 100644\n--- /dev/null\n+++ b/f${i}\n@@ -0,0 +1 @@\n+x\n`;
+  add('a legacy mailbox of 1,001 messages', { [at('B_LEGACY')]: blob(dir, Array.from({ length: 1001 }, (_, i) => message(i)).join('')) });
+
+  const combinations = Array.from({ length: 100_000 }, (_, i) => `${id}: C_${i} D_${i}`).join('\n');
+  add('100,000 hetero.txt combinations without patches', { 'hetero.txt': blob(dir, combinations) });
 
   const broken = Array.from({ length: 300_000 }, (_, i) => (i % 1000 ? 'x' : `::error::forged \x1b[2J\r${i}`)).join('\n');
   add('300,000 broken hetero.txt lines', { 'hetero.txt': blob(dir, broken) });

@@ -1,0 +1,120 @@
+// The hooks for commits git makes without a pre-commit hook.
+//   post-merge   a merge git completed itself: git wrote its tree before pre-merge-commit could
+//                change it, so the merge commit is amended with the fresh patch here
+//   post-commit  hooks/post-commit calls this only after `git cherry-pick` / `git revert`; with
+//                one commit it is amended here. A sequence (several commits, or a rebase) keeps
+//                its index in memory between commits, so amending under it would break it:
+//                a rebase is refreshed by post-rewrite once it has finished, a sequence of
+//                picks with `git rebase -x 'npx flagpatch refresh --amend'`.
+//   post-rewrite after a rebase: every rewritten commit gets its fresh patch (below).
+import fs from 'node:fs';
+import path from 'node:path';
+import { messageInfo, refuseSymlinks } from '../commands/refresh.js';
+import { openContext, revisionOf, type CommonOptions } from '../context.js';
+import { Git } from '../git.js';
+import { refreshAmend, rewrittenCommit, type AmendResult } from '../history/amend.js';
+import { patchId, patchPath } from '../layout.js';
+import { inexactProblem } from '../patch/fresh.js';
+import { makePatch } from '../patch/make.js';
+import { withWorkspace, writeFileAtomic } from '../tmp.js';
+import { editTree } from '../tree.js';
+import { skipped } from './pre-commit.js';
+
+export async function postMerge(opts: CommonOptions & { squash: boolean }): Promise<AmendResult> {
+  const env = opts.env ?? process.env;
+  if (skipped(env) || opts.squash) return { action: 'skipped' };
+  const git = await Git.open(opts.cwd ?? process.cwd(), env);
+  // A fast-forward makes no commit: nothing of ours to amend.
+  const parents = (await git.text(['rev-list', '--parents', '-n', '1', 'HEAD'])).split(' ').length - 1;
+  if (parents < 2) return { action: 'skipped' };
+  return refreshAmend(opts);
+}
+
+export async function postCommit(opts: CommonOptions): Promise<AmendResult> {
+  const env = opts.env ?? process.env;
+  if (skipped(env)) return { action: 'skipped' };
+  const git = await Git.open(opts.cwd ?? process.cwd(), env);
+  const inSequence = (await git.text(['rev-parse', '--git-path', 'sequencer', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']))
+    .split('\n')
+    .some((p) => fs.existsSync(path.resolve(git.top, p)));
+  if (inSequence) {
+    const note = `flagpatch: ${await git.text(['rev-parse', '--short', 'HEAD'])} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' <the commit before the first pick>`;
+    return { action: 'skipped', note };
+  }
+  return refreshAmend(opts);
+}
+
+export interface RewriteResult {
+  /** Commits replaced by one holding its fresh patch. */
+  refreshed: number;
+  /** The new HEAD, when it moved. */
+  commit?: string;
+  replaced?: string;
+  patchPath?: string;
+  note?: string;
+}
+
+/**
+ * post-rewrite after a rebase (git gives the old and new id of each rewritten commit on
+ * stdin): every new commit whose patch is not exactly fresh is replaced by the same commit
+ * with its fresh patch, its descendants re-parented, and the branch moved to the new tip —
+ * after git has finished, so nothing works under the rebase. Skipped for `--amend` (the
+ * pre-commit hook ran) and when HEAD is not the last rewritten commit (e.g. an `-x refresh
+ * --amend` step already replaced it).
+ */
+export async function postRewrite(opts: CommonOptions & { kind: string; input: string }): Promise<RewriteResult> {
+  const env = opts.env ?? process.env;
+  if (skipped(env) || opts.kind !== 'rebase') return { refreshed: 0 };
+  const { git, cfg } = await openContext(opts);
+  if (!cfg.deviceType || !cfg.baseCommit) return { refreshed: 0 };
+  const rewritten = [
+    ...new Set(
+      opts.input
+        .split('\n')
+        .map((l) => l.split(' ')[1])
+        .filter((s): s is string => !!s && /^[0-9a-f]{40,64}$/.test(s)),
+    ),
+  ];
+  const head = await git.resolve('HEAD');
+  if (!head || rewritten[rewritten.length - 1] !== head.commit) return { refreshed: 0 };
+  const { commit: base, tree: baseTree } = await revisionOf(git, cfg.baseCommit, 'baseCommit');
+  const device = cfg.deviceType;
+  const file = patchPath(cfg, device, patchId(base, cfg));
+  const worktreeFile = path.join(git.top, file);
+  refuseSymlinks(git.top, file);
+  const moved = new Map<string, string>();
+  let last: { mailbox: Buffer | null; sha: string | null } | null = null;
+  await withWorkspace(async (dir) => {
+    for (const c of rewritten) {
+      const tree = await git.text(['rev-parse', `${c}^{tree}`]);
+      const current = await git.objectAt(tree, file);
+      const text = current ? await git.blob(current) : null;
+      const exact = text ? !(await inexactProblem(git, cfg, base, tree, text)) : false;
+      let edited = tree;
+      if (!exact) {
+        const info = messageInfo(git, current ?? undefined, worktreeFile, { base, device, name: cfg.name, file });
+        const made = await makePatch(git, dir, cfg, { base, baseTree, tree, info, label: file });
+        const sha = made ? await git.hashObject(made.mailbox) : null;
+        if (sha !== current) {
+          edited = await editTree(git, tree, [{ path: file, entry: sha ? { mode: '100644', sha } : null }]);
+          if (c === head.commit) last = { mailbox: made?.mailbox ?? null, sha };
+        }
+      }
+      const parents = (await git.text(['rev-list', '--parents', '-n', '1', c])).split(' ').slice(1);
+      if (edited === tree && !parents.some((p) => moved.has(p))) continue;
+      moved.set(c, await git.text(['hash-object', '-t', 'commit', '-w', '--stdin'], { input: await rewrittenCommit(git, c, edited, moved) }));
+    }
+  });
+  const tip = moved.get(head.commit);
+  if (!tip) return { refreshed: 0 };
+  await git.run(['update-ref', '-m', 'flagpatch: fresh patches after rebase', 'HEAD', tip, head.commit], { waitForLock: true });
+  const fresh = last as { mailbox: Buffer | null; sha: string | null } | null;
+  if (fresh?.sha) {
+    await git.run(['update-index', '--add', '--cacheinfo', `100644,${fresh.sha},${file}`], { waitForLock: true });
+    writeFileAtomic(worktreeFile, fresh.mailbox!);
+  } else if (fresh) {
+    await git.run(['update-index', '--force-remove', '--', file], { waitForLock: true });
+    fs.rmSync(worktreeFile, { force: true });
+  }
+  return { refreshed: moved.size, commit: tip, replaced: head.commit, patchPath: file };
+}
