@@ -2,11 +2,12 @@
 // environment (process.env is never mutated) and fails with one typed error, GitError.
 // Plain node:child_process on purpose: execa and simple-git cost 120-150 ms of import time,
 // which the pre-commit hook would pay on every commit (see README, "Dependencies").
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { AbortedError, GitError, RefusedError } from './errors.js';
-import { OID, isOid, nullOid } from './oid.js';
 import { reasonOf, throwIfAborted, trackChild } from './lifecycle.js';
+import { writeLooseBlob, writeLooseTree } from './objects.js';
+import { OID, isOid, nullOid } from './oid.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -99,6 +100,11 @@ const PINNED_CONFIG = [
 ];
 
 export class Git {
+  /** The long-lived `cat-file --batch` of this instance, started on the first object read. */
+  private reader: BatchReader | null = null;
+  /** Parsed tree levels by the name they were read with (see treeLevel). */
+  private readonly levels = new Map<string, Promise<Map<string, Entry> | null>>();
+
   private constructor(
     /** Top of the work tree; every command runs here, so paths are relative to it. */
     readonly top: string,
@@ -112,7 +118,12 @@ export class Git {
     readonly signal?: AbortSignal,
   ) {}
 
-  /** Opens the repository whose work tree holds `cwd`. */
+  /** `sha1` or `sha256`: how object ids are computed (see src/objects.ts). */
+  get objectFormat(): 'sha1' | 'sha256' {
+    return this.oidLength === 64 ? 'sha256' : 'sha1';
+  }
+
+  /** Opens the repository whose work tree holds `cwd`: one `rev-parse` for all it needs. */
   static async open(cwd: string, env: Env = process.env, signal?: AbortSignal): Promise<Git> {
     const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects', '--show-object-format'], {
       env: baseEnv(env),
@@ -145,6 +156,22 @@ export class Git {
     return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.oidLength, this.signal);
   }
 
+  /**
+   * One object through this instance's long-lived `cat-file --batch`: any name git resolves
+   * (`<sha>`, `<rev>^{commit}`, `<tree>:<path>`, `:<path>` from the index named by
+   * GIT_INDEX_FILE); null when it names none. Requests made at once are answered in order by
+   * the same process. `:<path>` reads the index as it was at the first such read of this
+   * instance (git loads it once).
+   */
+  read(spec: string): Promise<GitObject | null> {
+    if (/[\n\0]/.test(spec)) return this.objectsOnce([spec]).then((r) => r[0]);
+    return this.batch().read(spec);
+  }
+
+  private batch(): BatchReader {
+    return (this.reader ??= new BatchReader(this.top, PINNED_CONFIG, baseEnv(this.env), this.signal, async (spec) => (await this.sizesOnce([spec]))[0]));
+  }
+
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const full = [...PINNED_CONFIG, ...args];
     const env = baseEnv({ ...this.env, ...opts.env });
@@ -173,22 +200,27 @@ export class Git {
 
   /** The commit a revision names, or null when it names none. */
   async commit(rev: string): Promise<string | null> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { ok: [0, 1, 128] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+    return (await this.resolve(rev))?.commit ?? null;
   }
 
-  /** The commit and tree a revision names, in one process; null when it names no commit. */
+  /** The commit and tree a revision names (read by the batch reader); null when it names no commit. */
   async resolve(rev: string): Promise<{ commit: string; tree: string } | null> {
-    const r = await this.run(['rev-parse', '-q', `${rev}^{commit}`, `${rev}^{tree}`, '--'], { ok: [1, 128] });
-    const [commit, tree] = r.stdout.toString('utf8').trim().split('\n');
-    return r.code === 0 && isOid(commit ?? '') && isOid(tree ?? '') ? { commit, tree } : null;
+    if (rev.startsWith('-')) return null;
+    const o = await this.read(`${rev}^{commit}`);
+    const tree = o?.type === 'commit' ? /^tree ([0-9a-f]{40,64})\n/.exec(o.data.toString('latin1', 0, 100))?.[1] : undefined;
+    return o && tree ? { commit: o.sha, tree } : null;
   }
 
-  /** Objects named by `specs` (`<rev>:<path>`, ids...) through one `cat-file --batch`; null = missing. */
-  async objects(specs: readonly string[]): Promise<({ sha: string; type: string; data: Buffer } | null)[]> {
+  /** Objects named by `specs` (`<rev>:<path>`, ids...) through the batch reader; null = missing. */
+  objects(specs: readonly string[]): Promise<(GitObject | null)[]> {
+    return Promise.all(specs.map((s) => this.read(s)));
+  }
+
+  /** `objects` through a `cat-file --batch` of its own (names the batch reader cannot take). */
+  private async objectsOnce(specs: readonly string[]): Promise<(GitObject | null)[]> {
     if (specs.length === 0) return [];
     const out = (await this.run(['cat-file', '--batch'], { input: specs.map((s) => `${s}\n`).join('') })).stdout;
-    const found: ({ sha: string; type: string; data: Buffer } | null)[] = [];
+    const found: (GitObject | null)[] = [];
     let pos = 0;
     for (let i = 0; i < specs.length; i++) {
       const nl = out.indexOf(0x0a, pos);
@@ -206,8 +238,15 @@ export class Git {
     return found;
   }
 
-  /** Type and size of each object `specs` name (one `cat-file --batch-check`); null = missing. */
-  async sizes(specs: readonly string[]): Promise<({ sha: string; type: string; size: number } | null)[]> {
+  /** Type and size of each object `specs` name, through the batch reader; null = missing. */
+  async sizes(specs: readonly string[]): Promise<(ObjectInfo | null)[]> {
+    if (!BatchReader.infoHere || specs.some((s) => /[\n\0]/.test(s))) return this.sizesOnce(specs);
+    const reader = this.batch();
+    return Promise.all(specs.map((s) => reader.info(s)));
+  }
+
+  /** `sizes` through a `cat-file --batch-check` of its own. */
+  private async sizesOnce(specs: readonly string[]): Promise<(ObjectInfo | null)[]> {
     if (specs.length === 0) return [];
     const out = await this.text(['cat-file', '--batch-check'], { input: specs.map((s) => `${s}\n`).join('') });
     return out.split('\n').map((line) => {
@@ -235,45 +274,72 @@ export class Git {
   async entriesAt(tree: string, paths: readonly string[]): Promise<Entry[]> {
     if (paths.some((p) => p.includes('\n'))) return this.lsTree(tree, paths, true);
     const dirs = new Set<string>(['']);
-    for (const p of paths) {
-      const parts = p.split('/');
-      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-    }
+    for (const p of paths) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
     const list = [...dirs];
-    const objects = await this.objects(list.map((d) => (d ? `${tree}:${d}` : `${tree}^{tree}`)));
+    const levels = await Promise.all(list.map((d) => this.treeLevel(d ? `${tree}:${d}` : `${tree}^{tree}`)));
     const trees = new Map<string, Map<string, Entry>>();
     list.forEach((d, i) => {
-      const o = objects[i];
-      if (o?.type === 'tree') trees.set(d, parseTreeObject(o.data, o.sha.length / 2));
+      const level = levels[i];
+      if (level) trees.set(d, level);
     });
     const out = new Map<string, Entry>();
     const folders: string[] = [];
     for (const p of paths) {
-      const parts = p.split('/');
-      for (let i = 1; i <= parts.length; i++) {
-        const at = parts.slice(0, i).join('/');
-        const e = trees.get(parts.slice(0, i - 1).join('/'))?.get(parts[i - 1]);
+      // Down the path one folder at a time, until it is missing or a file stands there.
+      for (let dir = '', start = 0; ; ) {
+        const slash = p.indexOf('/', start);
+        const at = slash === -1 ? p : p.slice(0, slash);
+        const e = trees.get(dir)?.get(p.slice(start, slash === -1 ? undefined : slash));
         if (!e) break;
-        if (e.mode !== '040000') out.set(at, { ...e, path: at });
-        else if (i === parts.length) folders.push(p);
+        if (e.mode !== '040000') {
+          out.set(at, { ...e, path: at });
+          break;
+        }
+        if (slash === -1) {
+          folders.push(p);
+          break;
+        }
+        dir = at;
+        start = slash + 1;
       }
     }
     if (folders.length) for (const e of await this.lsTree(tree, folders, true)) out.set(e.path, e);
     return [...out.values()];
   }
 
+  /**
+   * One tree level, parsed, by name (null when `spec` names no tree). Remembered for the life
+   * of this instance (up to 20,000 levels): `check` looks up the same folders of the same few
+   * bases for every device's patch.
+   */
+  private treeLevel(spec: string): Promise<Map<string, Entry> | null> {
+    const hit = this.levels.get(spec);
+    if (hit) return hit;
+    const level = this.read(spec).then((o) => (o?.type === 'tree' ? parseTreeObject(o.data, o.sha.length / 2) : null));
+    if (this.levels.size < 20_000) this.levels.set(spec, level);
+    level.catch(() => this.levels.delete(spec));
+    return level;
+  }
+
   /** The object id at `tree:path`, or null when there is none. */
   async objectAt(tree: string, file: string): Promise<string | null> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', `${tree}:${file}`], { ok: [0, 1, 128] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+    return (await this.read(`${tree}:${file}`))?.sha ?? null;
   }
 
   async blob(sha: string): Promise<Buffer> {
-    return (await this.run(['cat-file', 'blob', sha])).stdout;
+    const o = await this.read(sha);
+    if (o?.type !== 'blob') throw new GitError(['cat-file', 'blob', sha], 128, `fatal: ${sha} is not a blob of this repository`);
+    return o.data;
   }
 
   /** `git ls-tree` as entries; `paths` are literal, relative to the top. */
   async lsTree(tree: string, paths: readonly string[] | null, recursive: boolean): Promise<Entry[]> {
+    if (paths === null && !recursive) {
+      // One level: the tree object itself, through the batch reader.
+      const o = await this.read(`${tree}^{tree}`);
+      if (!o) throw new GitError(['ls-tree', tree], 128, `fatal: not a tree object: ${tree}`);
+      return [...parseTreeObject(o.data, o.sha.length / 2).values()];
+    }
     const flags = ['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r'] : []), tree];
     const env = { GIT_LITERAL_PATHSPECS: '1' };
     if (paths === null) return parseEntries((await this.run(flags, { env })).stdout);
@@ -306,16 +372,21 @@ export class Git {
     await this.run(['update-index', '-z', '--index-info'], { input });
   }
 
+  /** Writes a blob (as `hash-object -w --no-filters` would, but without a process). */
   async hashObject(content: Buffer | string): Promise<string> {
-    return this.text(['hash-object', '-w', '--stdin', '--no-filters'], { input: content });
+    return writeLooseBlob(this.writeDir(), Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), this.objectFormat);
   }
 
-  /** Writes a tree of one level; entries are names, not paths. */
+  /** Writes a tree of one level; entries are names, not paths (as `mktree`, without a process). */
   async mktree(entries: readonly Entry[]): Promise<string> {
-    const input = entries
-      .map((e) => `${e.mode} ${typeOfMode(e.mode)} ${e.sha}\t${e.path}\0`)
-      .join('');
-    return this.text(['mktree', '-z'], { input });
+    for (const e of entries) if (!/^[0-9a-f]+$/.test(e.sha) || e.sha.length !== (this.objectFormat === 'sha256' ? 64 : 40) || /[/\0]/.test(e.path) || !e.path) throw new GitError(['mktree'], 128, `fatal: bad tree entry ${JSON.stringify(e)}`);
+    return writeLooseTree(this.writeDir(), entries, this.objectFormat);
+  }
+
+  /** Where objects written in process go: GIT_OBJECT_DIRECTORY when this instance sets one. */
+  private writeDir(): string {
+    const dir = this.env.GIT_OBJECT_DIRECTORY;
+    return dir ? path.resolve(this.top, dir) : this.objectsDir;
   }
 
   /** `git diff-tree -r --raw --no-renames` between two trees, limited by pathspecs. */
@@ -361,6 +432,224 @@ export class Git {
   }
 }
 
+/** An object as `cat-file --batch` gives it. */
+export interface GitObject {
+  sha: string;
+  type: string;
+  data: Buffer;
+}
+
+/** What `cat-file` tells of an object without reading it. */
+export interface ObjectInfo {
+  sha: string;
+  type: string;
+  size: number;
+}
+
+type Request =
+  | { kind: 'contents'; spec: string; resolve: (o: GitObject | null) => void; reject: (e: Error) => void }
+  | { kind: 'info'; spec: string; resolve: (o: ObjectInfo | null) => void; reject: (e: Error) => void };
+
+/** Whether this git has `cat-file --batch-command` (2.36+); learnt from the first reader. */
+let batchCommand: boolean | undefined;
+
+/**
+ * A long-lived `git cat-file --batch-command`: every object a run reads, and every size it
+ * asks about before reading (bounded reads of untrusted files), goes through one process
+ * instead of one per lookup (a git process costs 2-20 ms on a 2-core machine before it does
+ * anything). Requests are written as they come; git answers in order. With a git older than
+ * 2.36 it is a `cat-file --batch` (contents only; sizes then take a `--batch-check` process).
+ * While nothing is pending the process does not keep node alive, and after a second of
+ * idleness it is ended (library users may open many repositories). It only reads, so it is not
+ * among the processes an abort waits for (src/lifecycle.ts): it ends when its stdin closes,
+ * with node at the latest.
+ */
+class BatchReader {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private pending: Request[] = [];
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Bytes needed before the next answer is complete. */
+  private need = 0;
+  private idle: NodeJS.Timeout | null = null;
+  private queued: string[] = [];
+  /** When the last answer left nothing pending (the idle timer ends the process a second later). */
+  private idleSince = 0;
+  private count = 0;
+  private answered = 0;
+  private started = 0n;
+  private held = false;
+
+  constructor(
+    private readonly cwd: string,
+    private readonly config: readonly string[],
+    private readonly env: Env,
+    /** No request is sent once it is aborted (the process itself only reads, and is not waited for). */
+    private readonly signal: AbortSignal | undefined,
+    /** Sizes for a git without --batch-command. */
+    private readonly infoElsewhere: (spec: string) => Promise<ObjectInfo | null>,
+  ) {}
+
+  /** Whether `info` is answered by this process rather than another one. */
+  static get infoHere(): boolean {
+    return batchCommand !== false;
+  }
+
+  read(spec: string): Promise<GitObject | null> {
+    return new Promise((resolve, reject) => this.send({ kind: 'contents', spec, resolve, reject }));
+  }
+
+  info(spec: string): Promise<ObjectInfo | null> {
+    if (batchCommand === false) return this.infoElsewhere(spec);
+    return new Promise((resolve, reject) => this.send({ kind: 'info', spec, resolve, reject }));
+  }
+
+  private get args(): string[] {
+    return [...this.config, 'cat-file', batchCommand === false ? '--batch' : '--batch-command'];
+  }
+
+  private send(r: Request): void {
+    if (this.signal?.aborted) return r.reject(new AbortedError(reasonOf(this.signal)));
+    if (r.kind === 'info' && batchCommand === false) {
+      this.infoElsewhere(r.spec).then(r.resolve, r.reject);
+      return;
+    }
+    const child = this.child ?? this.start();
+    if (this.pending.length === 0) this.hold(child, true);
+    this.pending.push(r);
+    this.count++;
+    // Requests made in the same tick go to git in one write.
+    if (this.queued.length === 0) process.nextTick(() => this.flush(child));
+    this.queued.push(batchCommand === false ? `${r.spec}\n` : `${r.kind} ${r.spec}\n`);
+  }
+
+  private flush(child: ChildProcessWithoutNullStreams): void {
+    if (this.child !== child) return; // ended meanwhile: its requests were failed or sent again
+    const text = this.queued.join('');
+    this.queued = [];
+    child.stdin.write(text);
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    traceStart(this.env);
+    this.started = process.hrtime.bigint();
+    this.count = 0;
+    this.answered = 0;
+    this.held = true; // spawned referenced
+    const args = this.args;
+    const child = spawn('git', args, { cwd: this.cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => this.take(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => {}); // reported through 'close'
+    child.on('error', (e) => this.fail(child, new GitError(args, null, `cannot run git: ${e.message}`)));
+    // Traced when it ends, or when node exits first (it is not waited for). Only then does it
+    // listen to the process: a library adds no listener of its own to its host.
+    const tracing = this.env.FLAGPATCH_TRACE === '1';
+    const trace = () => {
+      process.stderr.write(`flagpatch trace: ${(Number(process.hrtime.bigint() - this.started) / 1e6).toFixed(1)} ms git cat-file ${args[args.length - 1]} (long-lived, ${this.count} objects)\n`);
+    };
+    if (tracing) process.once('exit', trace);
+    child.on('close', (code) => {
+      if (tracing) {
+        process.removeListener('exit', trace);
+        trace();
+      }
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (batchCommand === undefined && code === 129 && this.answered === 0 && this.child === child) {
+        // A git before 2.36: the same requests again, to a `--batch`.
+        batchCommand = false;
+        this.child = null;
+        this.queued = [];
+        const again = this.pending.splice(0);
+        this.chunks = [];
+        this.size = 0;
+        this.need = 0;
+        for (const r of again) this.send(r);
+        return;
+      }
+      this.fail(child, new GitError(args, code, stderr || 'git cat-file ended early'));
+    });
+    return child;
+  }
+
+  /** Whether the process keeps node alive: only while an answer is awaited. */
+  private hold(child: ChildProcessWithoutNullStreams, on: boolean): void {
+    if (this.held === on) return;
+    this.held = on;
+    for (const h of [child, child.stdin, child.stdout, child.stderr] as { ref(): void; unref(): void }[]) (on ? h.ref() : h.unref());
+  }
+
+  private fail(child: ChildProcessWithoutNullStreams, e: Error): void {
+    if (this.child !== child) return;
+    this.child = null;
+    if (this.idle) clearTimeout(this.idle), (this.idle = null);
+    for (const p of this.pending.splice(0)) p.reject(e);
+    this.queued = [];
+    this.chunks = [];
+    this.size = 0;
+    this.need = 0;
+  }
+
+  /**
+   * Parses answers: `<sha> <type> <size>\n` followed, for contents, by `<data>\n`; or
+   * `<spec> missing|ambiguous\n`. Chunks of a large object are only joined once it is complete.
+   */
+  private take(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.need) return;
+    let buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    this.need = 0;
+    while (this.pending.length) {
+      const nl = buf.indexOf(0x0a);
+      if (nl === -1) break;
+      const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(buf.toString('latin1', 0, nl));
+      const r = this.pending[0];
+      if (!m || r.kind === 'info') {
+        buf = buf.subarray(nl + 1);
+        this.pending.shift();
+        this.answered++;
+        batchCommand ??= true;
+        if (r.kind === 'info') r.resolve(m ? { sha: m[1], type: m[2], size: Number(m[3]) } : null);
+        else r.resolve(null);
+        continue;
+      }
+      const end = nl + 1 + Number(m[3]);
+      if (buf.length < end + 1) {
+        this.need = end + 1;
+        break;
+      }
+      const data = buf.subarray(nl + 1, end);
+      buf = buf.subarray(end + 1);
+      this.pending.shift();
+      this.answered++;
+      batchCommand ??= true;
+      r.resolve({ sha: m[1], type: m[2], data });
+    }
+    this.chunks = buf.length ? [buf] : [];
+    this.size = buf.length;
+    if (this.pending.length === 0 && this.child) {
+      this.hold(this.child, false);
+      this.idleSince = Date.now();
+      if (!this.idle) this.armIdle(this.child, 1000);
+    }
+  }
+
+  /** One timer for the process's life, not one per answer: it re-arms while reads go on. */
+  private armIdle(child: ChildProcessWithoutNullStreams, ms: number): void {
+    this.idle = setTimeout(() => {
+      this.idle = null;
+      if (this.child !== child) return;
+      const quiet = Date.now() - this.idleSince;
+      if (this.pending.length === 0 && quiet >= 1000) child.stdin.end();
+      else this.armIdle(child, this.pending.length ? 1000 : 1000 - quiet);
+    }, ms);
+    this.idle.unref();
+  }
+}
+
 export function typeOfMode(mode: string): string {
   if (mode === '040000' || mode === '40000') return 'tree';
   if (mode === '160000') return 'commit';
@@ -400,7 +689,18 @@ function baseEnv(env: Env): Env {
   return { ...env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat' };
 }
 
+// FLAGPATCH_TRACE=1: one line per git process with its wall time, for profiling, plus the
+// time from node's start to the first git process (start-up and imports) and the total.
+let traced = false;
+function traceStart(env: Env | undefined): void {
+  if (traced || env?.FLAGPATCH_TRACE !== '1') return;
+  traced = true;
+  process.stderr.write(`flagpatch trace: ${performance.now().toFixed(1)} ms node start-up and imports, until the first git process\n`);
+  process.once('exit', () => process.stderr.write(`flagpatch trace: ${performance.now().toFixed(1)} ms in all, from node's start\n`));
+}
+
 function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  traceStart(opts.env);
   const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
   return new Promise((resolve, reject) => {
     try {

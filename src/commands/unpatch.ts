@@ -126,7 +126,9 @@ async function resolveId(git: Git, cfg: Config, device: string, given: string): 
 /** Applies the messages on `base` in the index named by `git`, committing each; returns the head. */
 async function commitPatch(git: Git, base: string, patch: { label: string; messages: PatchMessage[] }): Promise<string> {
   await git.run(['read-tree', base]);
-  const fallbackDate = await git.text(['show', '-s', '--format=%aD', base]);
+  // Only for messages without a date (a process saved on every patch flagpatch made).
+  let fallback: Promise<string> | undefined;
+  const fallbackDate = () => (fallback ??= git.text(['show', '-s', '--format=%aD', base]));
   let head = base;
   for (const [n, m] of patch.messages.entries()) {
     await applyMessage(git, m, patch.label, base, patch.messages.length > 1 ? n + 1 : 0);
@@ -135,7 +137,7 @@ async function commitPatch(git: Git, base: string, patch: { label: string; messa
     const who: Env = {
       GIT_AUTHOR_NAME: m.author?.name || 'flagpatch',
       GIT_AUTHOR_EMAIL: m.author?.email || 'flagpatch@localhost',
-      GIT_AUTHOR_DATE: m.date && MAIL_DATE.test(m.date) ? m.date : fallbackDate,
+      GIT_AUTHOR_DATE: m.date && MAIL_DATE.test(m.date) ? m.date : await fallbackDate(),
     };
     who.GIT_COMMITTER_NAME = who.GIT_AUTHOR_NAME;
     who.GIT_COMMITTER_EMAIL = who.GIT_AUTHOR_EMAIL;
@@ -276,15 +278,14 @@ async function materializeAll(
       opts.onProgress?.(`${p.device}: applying ${p.label} on ${p.base.slice(0, 12)}`);
       const head = await commitPatch(repo, p.base, p);
       const branch = branchName(p.device, id);
-      await repo.run(['update-ref', `refs/heads/${branch}`, head]);
-      await repo.run(['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+      // One pass writes the files, the index with their stat data, the branch and HEAD, with
+      // git's parallel checkout (a worker per core).
+      opts.onProgress?.(`${p.device}: writing files`);
+      writeNoFilterAttributes(tmp);
+      await repo.run(['-c', 'core.autocrlf=false', '-c', 'checkout.workers=0', 'checkout', '--quiet', '--force', '--no-track', '-B', branch, head]);
       await repo.run(['remote', 'remove', 'origin']);
       const others = (await repo.text(['for-each-ref', '--format=%(refname)'])).split('\n').filter((r) => r && r !== `refs/heads/${branch}`);
       if (others.length) await repo.run(['update-ref', '--stdin'], { input: others.map((r) => `delete ${r}\n`).join('') });
-      opts.onProgress?.(`${p.device}: writing files`);
-      writeNoFilterAttributes(tmp);
-      await repo.run(['-c', 'core.autocrlf=false', 'checkout-index', '--all', '--force', '--quiet']);
-      await repo.run(['update-index', '-q', '--refresh'], { ok: [1] });
       // The final place of the tree, so a marker copied into another folder proves nothing.
       const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
       fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ device: p.device, id, base: p.base, head, branch, path: finalPath }, null, 2)}\n`);
