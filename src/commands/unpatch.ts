@@ -282,7 +282,7 @@ async function materializeAll(
       // git's parallel checkout (a worker per core).
       opts.onProgress?.(`${p.device}: writing files`);
       writeNoFilterAttributes(tmp);
-      await repo.run(['-c', 'core.autocrlf=false', '-c', 'checkout.workers=0', 'checkout', '--quiet', '--force', '--no-track', '-B', branch, head]);
+      await repo.run(['-c', 'core.autocrlf=false', '-c', 'checkout.workers=0', '-c', 'core.hooksPath=/dev/null', 'checkout', '--quiet', '--force', '--no-track', '-B', branch, head]);
       await repo.run(['remote', 'remove', 'origin']);
       const others = (await repo.text(['for-each-ref', '--format=%(refname)'])).split('\n').filter((r) => r && r !== `refs/heads/${branch}`);
       if (others.length) await repo.run(['update-ref', '--stdin'], { input: others.map((r) => `delete ${r}\n`).join('') });
