@@ -85,7 +85,7 @@ export async function unpatch(opts: UnpatchOptions): Promise<UnpatchResult> {
     const label = patchPath(cfg, device, id);
     const [bytes] = await diskSource(git.top).read([label], LIMITS.patchBytes);
     if (bytes === 'too-large') throw new RefusedError(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`, 'ask its vendor for a smaller patch', label);
-    if (bytes === null) throw new RefusedError('is not a regular file', 'restore it from git (git checkout -- <file>)', label);
+    if (bytes === null || bytes === 'not-a-file') throw new RefusedError(bytes === null ? 'does not exist' : 'is not a regular file', 'restore it from git (git checkout -- <file>)', label);
     const messages = parsePatch(bytes, label);
     checkPatchRules(messages, cfg, { device, id, path: label });
     patches.push({ device, label, messages, base: await baseOf(git, id, messages, label) });

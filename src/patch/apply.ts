@@ -64,10 +64,12 @@ export async function applyOnBase(
     GIT_ALTERNATE_OBJECT_DIRECTORIES: git.objectsDir,
   });
   await tmp.updateIndex(before);
-  // A legacy mailbox's later messages need the earlier ones applied: only a single one can be
-  // merely checked.
-  const check = (opts.checkOnly ?? false) && messages.length === 1;
-  for (const [n, m] of messages.entries()) await applyMessage(tmp, m, label, base, messages.length > 1 ? n + 1 : 0, check);
+  // One git process for every message: git apply takes a path changed by several diffs of one
+  // input in order, each on the result of the one before, so a legacy mailbox's messages apply
+  // (or are checked) together, whatever their number.
+  const check = opts.checkOnly ?? false;
+  const all = messages.length === 1 ? messages[0] : { ...messages[0], diff: Buffer.concat(messages.map((m) => m.diff)), files: messages.flatMap((m) => m.files) };
+  await applyMessage(tmp, all, label, base, 0, check);
   if (check) return { before, after: new Map() };
   const after = new Map((await tmp.lsFiles()).map((e) => [e.path, e]));
   return { before, after };
