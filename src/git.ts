@@ -578,13 +578,19 @@ class BatchReader {
   private hold(child: ChildProcessWithoutNullStreams, on: boolean): void {
     if (this.held === on) return;
     this.held = on;
-    for (const h of [child, child.stdin, child.stdout, child.stderr] as { ref(): void; unref(): void }[]) (on ? h.ref() : h.unref());
+    for (const h of [child, child.stdin, child.stdout, child.stderr] as { ref(): void; unref(): void }[]) {
+      if (on) h.ref();
+      else h.unref();
+    }
   }
 
   private fail(child: ChildProcessWithoutNullStreams, e: Error): void {
     if (this.child !== child) return;
     this.child = null;
-    if (this.idle) clearTimeout(this.idle), (this.idle = null);
+    if (this.idle) {
+      clearTimeout(this.idle);
+      this.idle = null;
+    }
     for (const p of this.pending.splice(0)) p.reject(e);
     this.queued = [];
     this.chunks = [];

@@ -103,7 +103,10 @@ test('replaying every kind of change gives exactly what git apply gives', async 
   assert.ok(changes, 'every file diff replayed in process');
 
   const ours = new Map(before);
-  for (const [p, e] of changes!) (e ? ours.set(p, e) : ours.delete(p));
+  for (const [p, e] of changes!) {
+    if (e) ours.set(p, e);
+    else ours.delete(p);
+  }
   const index = path.join(tmpdir(), 'index');
   git(dir, ['read-tree', base], { env: { GIT_INDEX_FILE: index } });
   git(dir, ['apply', '--cached'], { env: { GIT_INDEX_FILE: index }, input: diff });

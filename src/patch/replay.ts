@@ -129,7 +129,10 @@ function applyTextLines(chunk: string, src: readonly string[]): string[] | null 
         ops[ops.length - 1].text = ops[ops.length - 1].text.slice(0, -1);
         continue;
       }
-      if (kind === ' ') (oldLeft--, newLeft--);
+      if (kind === ' ') {
+        oldLeft--;
+        newLeft--;
+      }
       else if (kind === '-') oldLeft--;
       else if (kind === '+') newLeft--;
       else return null;
