@@ -411,12 +411,83 @@ export class Git {
     return paths;
   }
 
-  /** Whether this is a shallow clone (history cut at some depth). */
+  /**
+   * Untracked (`?`) and ignored (`!`) files, and changed tracked ones (`M`), of this work tree;
+   * `ignored` adds ignored files (what a user keeps under a .gitignored folder).
+   */
+  async statusEntries(ignored: boolean): Promise<{ kind: 'changed' | 'untracked' | 'ignored'; path: string }[]> {
+    const r = await this.run(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...(ignored ? ['--ignored=matching'] : [])]);
+    const records = r.stdout.toString('utf8').split('\0').filter(Boolean);
+    const out: { kind: 'changed' | 'untracked' | 'ignored'; path: string }[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const code = records[i].slice(0, 2);
+      out.push({ kind: code === '!!' ? 'ignored' : code === '??' ? 'untracked' : 'changed', path: records[i].slice(3) });
+      if (/^[RC]/.test(code)) i++; // a rename's or copy's source follows
+    }
+    return out;
+  }
+
+  /** Paths whose entries differ between two commits or trees (renames as two paths). */
+  async pathsChanged(from: string, to: string): Promise<string[]> {
+    return (await this.run(['diff-tree', '-r', '-z', '--name-only', '--no-renames', from, to])).stdout.toString('utf8').split('\0').filter(Boolean);
+  }
+
+  /** Every ref with the commit it names. */
+  async refs(): Promise<{ name: string; sha: string }[]> {
+    return (await this.text(['for-each-ref', '--format=%(refname) %(objectname)']))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => ({ name: l.slice(0, l.lastIndexOf(' ')), sha: l.slice(l.lastIndexOf(' ') + 1) }));
+  }
+
+  /** The work trees of this repository (the main one first). */
+  async worktrees(): Promise<string[]> {
+    return (await this.text(['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice('worktree '.length));
+  }
+
+  /** Sets `ref` to `sha` (only when it is `old` now, if given; '' = must not exist), waiting for a held lock. */
+  async updateRef(ref: string, sha: string, opts: { old?: string; message?: string } = {}): Promise<void> {
+    await this.run(['update-ref', ...(opts.message ? ['-m', opts.message] : []), ref, sha, ...(opts.old !== undefined ? [opts.old] : [])], { waitForLock: true });
+  }
+
+  /** Deletes refs (one `update-ref --stdin`); with `old`, only while it still names that commit. */
+  async deleteRefs(refs: readonly { name: string; old?: string }[]): Promise<void> {
+    if (refs.length === 0) return;
+    await this.run(['update-ref', '--stdin'], { input: refs.map((r) => `delete ${r.name}${r.old ? ` ${r.old}` : ''}\n`).join(''), waitForLock: true });
+  }
+
+  /** Loads `tree` into the index named by GIT_INDEX_FILE. */
+  async readTree(tree: string): Promise<void> {
+    await this.run(['read-tree', tree]);
+  }
+
+  /** Writes the index named by GIT_INDEX_FILE as a tree. */
+  async writeTree(): Promise<string> {
+    return this.text(['write-tree']);
+  }
+
+  /** A commit of `tree` with `parents` and `message`; `env` sets author and committer. */
+  async commitTree(tree: string, parents: readonly string[], message: string, env?: Env): Promise<string> {
+    return this.text(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'], { input: message, env });
+  }
+
+  /** Stages `sha` at `file` (mode 100644), or removes `file` when `sha` is null, waiting for a held lock. */
+  async stage(file: string, sha: string | null): Promise<void> {
+    const args = sha ? ['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`] : ['update-index', '--force-remove', '--', file];
+    await this.run(args, { waitForLock: true });
+  }
+
+  /** `git show -s --format=<format>` of one commit. */
+  async show(rev: string, format: string): Promise<string> {
+    return this.text(['show', '-s', `--format=${format}`, rev]);
+  }
+
   /** Whether `ancestor` is `rev` or one of its ancestors. */
   async isAncestor(ancestor: string, rev: string): Promise<boolean> {
     return (await this.run(['merge-base', '--is-ancestor', ancestor, rev], { ok: [1] })).code === 0;
   }
 
+  /** Whether this is a shallow clone (history cut at some depth). */
   async isShallow(): Promise<boolean> {
     return (await this.text(['rev-parse', '--is-shallow-repository'])) === 'true';
   }

@@ -77,7 +77,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
 
   if (!made) {
     if (!current) return { action: 'unchanged', patchPath: file };
-    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--force-remove', '--', file], { waitForLock: true });
+    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).stage(file, null);
     fs.rmSync(worktreeFile(file), { force: true });
     removeEmptyParents(path.dirname(worktreeFile(file)), git.top);
     return { action: 'removed', patchPath: file };
@@ -92,7 +92,7 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   // Written as a loose object here (no hash-object process), then staged with one update-index.
   const sha = writeLooseBlob(git.objectsDir, made.mailbox, git.objectFormat);
   for (const index of indexes) {
-    await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`], { waitForLock: true });
+    await git.with({ GIT_INDEX_FILE: index }).stage(file, sha);
   }
   return { action: 'updated', patchPath: file, ...stats };
 }
