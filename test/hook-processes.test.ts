@@ -97,7 +97,7 @@ test('with a git older than 2.36 (no cat-file --batch-command) the hook reads th
   const r = flagpatch(dir, ['hook', 'pre-commit'], env);
   assert.is(r.code, 0, r.stderr);
   const id = up.base.slice(0, 6);
-  assert.is(r.stdout, `flagpatch: updated hardwares/A_X100/${id}/${id}.patch (1 files, +1 −2)\n`);
+  assert.is(r.stdout, `flagpatch: updated hardwares/A_X100/${id}/${id}.patch (1 file, +1 −2)\n`);
   assert.match(r.stderr, /ms git cat-file --batch \(long-lived/);
   assert.match(r.stderr, /ms git cat-file --batch-check/); // the config's size, asked apart
   assert.match(gitBuf(dir, ['cat-file', 'blob', `:hardwares/A_X100/${id}/${id}.patch`]).toString(), '+vendor 2');

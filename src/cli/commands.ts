@@ -61,7 +61,7 @@ ${DEVICE_HELP}
         onto: flags.onto as string | undefined,
       });
       if (out.json) return printJson(out, 'patch', r), 0;
-      out.log(`flagpatch: wrote ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
+      out.log(`flagpatch: wrote ${escapeText(r.patchPath)} (${files(r.files)}, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
       if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
       out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
       out.log(`push it with: git push <remote> ${r.branch}`);
@@ -361,12 +361,12 @@ function printAmend(out: Output, r: AmendResult): void {
   if (r.note) out.err(r.note);
   if (!r.commit) return;
   const file = escapeText(r.patchPath ?? '');
-  const what = r.action === 'removed' ? `removed ${file} (no vendor changes left)` : `updated ${file} (${r.files} files, +${r.insertions} −${r.deletions})`;
+  const what = r.action === 'removed' ? `removed ${file} (no vendor changes left)` : `updated ${file} (${files(r.files)}, +${r.insertions} −${r.deletions})`;
   out.log(`flagpatch: ${what}; amended ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
 }
 
 function printRefresh(out: Output, r: RefreshResult): void {
-  if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${r.files} files, +${r.insertions} −${r.deletions})`);
+  if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${files(r.files)}, +${r.insertions} −${r.deletions})`);
   else if (r.action === 'removed') out.log(`flagpatch: removed ${escapeText(r.patchPath!)} (no vendor changes left)`);
 }
 
@@ -377,6 +377,11 @@ export const JSON_VERSION = 1;
  * Every --json output is one object: `{ "version": 1, "command": "<name>", ...fields }`, and on
  * failure `{ "version": 1, "command": "<name>", "error": { "where", "problem", "fix", "exitCode" } }`.
  */
+/** `1 file`, `12 files`. */
+function files(n: number | undefined): string {
+  return `${n} file${n === 1 ? '' : 's'}`;
+}
+
 export function printJson(out: Output, command: string, body: object): void {
   out.log(JSON.stringify({ version: JSON_VERSION, command, ...body }, null, 2));
 }
