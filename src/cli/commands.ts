@@ -146,7 +146,10 @@ old base's patch stays (unless --drop-old); upstream's patches of other devices 
 lines merge in without conflicts. Refused on uncommitted changes (nothing is touched). Vendor
 code conflicts stop it like git merge: resolve the markers, git add, then --continue (or a
 plain git commit, whose hook writes the patch); --abort puts HEAD, index and work tree back
-exactly, also after an interruption.
+exactly, also after an interruption. Once git itself finished or dropped the merge (git commit,
+git merge --abort, git reset --hard), the state left in .git/flagpatch-rebase is stale: the
+post-commit hook or the next rebase command removes it and says so; --abort then touches
+nothing else, so commits made since stay.
 
 Without a fork, --device-type DEV --commit-id ID --onto REV carries the committed patch ID
 from its base to REV by a three-way merge on temporary indexes (your work tree, index and
@@ -160,7 +163,8 @@ there, then "flagpatch rebase --continue --device-type DEV --dir DIR" makes the 
   --drop-old                  fork: remove the old base's patch
   --allow-older               accept a REV older than the current base (an ancestor of it)
   --continue                  finish after resolving (fork; or with --dir: from DIR/<DEV>/<name>)
-  --abort                     fork: undo a stopped or interrupted rebase
+  --abort                     fork: undo a stopped or interrupted rebase (a stale one: only
+                              remove its state)
 ${DEVICE_HELP}
   --commit-id ID              without a fork: the patch folder name (or a unique prefix)
   --dir DIR                   without a fork: where to put the tree to resolve conflicts in

@@ -26,11 +26,13 @@ export function rebaseLines(r: RebasedPatch | RebasedFork, dir: string | undefin
   if (r.mode === 'fork') {
     const at = r.ontoName === short(r.onto) ? r.ontoName : `${printable(r.ontoName)} (${short(r.onto)})`;
     if (r.state === 'aborted') return { lines: [`flagpatch rebase: aborted; HEAD, index and work tree are back at ${short(r.head)}`], code: 0 };
+    if (r.state === 'cleared') return { lines: [`flagpatch rebase: nothing to abort: ${printable(r.cleared ?? '')}; removed the rebase state, HEAD, index and work tree are as they were`], code: 0 };
+    if (r.cleared) out.push(`flagpatch rebase: removed the state of an earlier rebase: ${printable(r.cleared)}`);
     if (r.state === 'conflicts') {
       out.push(`flagpatch rebase: merging upstream ${at} stopped: ${r.conflicts.length} vendor file${r.conflicts.length === 1 ? '' : 's'} conflict`);
       for (const c of r.conflicts) out.push(`✗ ${where(c)}`);
       out.push(`  ${r.configFile} already names ${short(r.onto)}; ${r.patchPath} is written when you commit`);
-      out.push('  fix: resolve the conflict markers, `git add` the files, then `flagpatch rebase --continue` (or `git commit`); `flagpatch rebase --abort` puts everything back');
+      out.push('  fix: resolve the conflict markers, `git add` the files, then `npx --no-install flagpatch rebase --continue` (or `git commit`); `npx --no-install flagpatch rebase --abort` puts everything back');
       return { lines: out, code: 1 };
     }
     const how = r.state === 'committed' ? 'was committed (by git commit)' : `committed ${short(r.commit!)}`;

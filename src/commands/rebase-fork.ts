@@ -28,8 +28,14 @@ import { checkNotOlder, infoFrom, markersLeft, stageConflicts, type RebaseOption
 
 export interface RebasedFork {
   mode: 'fork';
-  /** merged: committed; conflicts: stopped for you to resolve; committed: `git commit` had finished it; aborted. */
-  state: 'merged' | 'conflicts' | 'committed' | 'aborted';
+  /**
+   * merged: committed; conflicts: stopped for you to resolve; committed: `git commit` had
+   * finished it; aborted; cleared: --abort found only a stale state (the merge was committed
+   * or abandoned with git) and removed it.
+   */
+  state: 'merged' | 'conflicts' | 'committed' | 'aborted' | 'cleared';
+  /** A stale state of an earlier rebase that was removed on the way, and why. */
+  cleared?: string;
   device: string;
   /** The commit before the rebase, and REV. */
   head: string;
@@ -84,15 +90,17 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
     );
   }
   if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to move to, e.g. --onto upstream/main');
-  if (readState(git)) throw new RefusedError('a flagpatch rebase is in progress', 'finish it with flagpatch rebase --continue, or undo it with flagpatch rebase --abort');
+  const earlier = readState(git);
+  const cleared = earlier ? await clearIfStale(git, earlier) : undefined;
+  if (earlier && !cleared) throw new RefusedError('a flagpatch rebase is in progress', 'finish it with npx --no-install flagpatch rebase --continue, or undo it with npx --no-install flagpatch rebase --abort');
   for (const [f, what] of [['MERGE_HEAD', 'merge'], ['CHERRY_PICK_HEAD', 'cherry-pick'], ['REVERT_HEAD', 'revert'], ['rebase-merge', 'rebase'], ['rebase-apply', 'rebase']]) {
     if (fs.existsSync(path.join(git.gitDir, f))) throw new RefusedError(`a git ${what} is in progress`, `finish it or abort it (git ${what} --abort) first`);
   }
   const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
   if (dirty) throw new RefusedError('the work tree has uncommitted changes; nothing was changed', 'commit or stash them, then run flagpatch rebase again');
   const [head, onto, base] = await Promise.all([revisionOf(git, 'HEAD', 'HEAD'), revisionOf(git, opts.onto, '--onto'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
-  await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
   const device = cfg.deviceType;
+  await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
   const oldPatchPath = patchPath(cfg, device, patchId(base.commit, cfg));
   const newPatchPath = patchPath(cfg, device, patchId(onto.commit, cfg));
   const configFile = cfg.file;
@@ -145,7 +153,8 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
 
   saveIndexBackup(git);
   writeState(git, state);
-  return state.phase === 'applying' ? finishClean(git, state, false) : stop(git, state, false);
+  const done = await (state.phase === 'applying' ? finishClean(git, state, false) : stop(git, state, false));
+  return cleared ? { ...done, cleared } : done;
 }
 
 /** Moves index and work tree to the merge commit, then HEAD; `resume` after an interruption. */
@@ -189,20 +198,25 @@ async function moveWorkTree(git: Git, s: State, to: string, resume: boolean): Pr
 
 async function continueFork(git: Git, opts: RebaseOptions): Promise<RebasedFork> {
   const s = readState(git);
-  if (!s) throw new RefusedError('no flagpatch rebase is in progress', 'start one with flagpatch rebase --onto REV');
+  if (!s) throw new RefusedError('no flagpatch rebase is in progress', 'start one with npx --no-install flagpatch rebase --onto REV');
+  const head0 = await revisionOf(git, 'HEAD', 'HEAD');
+  if (s.commit && head0.commit === s.commit) {
+    // Interrupted after HEAD moved to the merge commit: only the state was left to remove.
+    clearState(git);
+    return { ...result(s, 'merged'), commit: s.commit, ...(await patchStats(git, s.commit, s.patchPath)) };
+  }
+  const stale = await clearIfStale(git, s);
+  if (stale) {
+    const parents = (await git.text(['rev-list', '--parents', '-n', '1', head0.commit])).split(' ').slice(1);
+    if (parents.length === 2 && parents[0] === s.origHead && parents[1] === s.onto) {
+      return { ...result(s, 'committed'), commit: head0.commit, ...(await patchStats(git, head0.commit, s.patchPath)) };
+    }
+    throw new RefusedError(`no flagpatch rebase is in progress: ${stale}`, `nothing to continue; to move to ${s.ontoName} now: npx --no-install flagpatch rebase --onto ${s.ontoName}`);
+  }
   if (s.phase === 'applying') return finishClean(git, s, true);
   if (s.phase === 'stopping') return stop(git, s, true);
-  const head = await revisionOf(git, 'HEAD', 'HEAD');
-  if (head.commit !== s.origHead) {
-    const parents = (await git.text(['rev-list', '--parents', '-n', '1', head.commit])).split(' ').slice(1);
-    if (parents.length === 2 && parents[0] === s.origHead && parents[1] === s.onto) {
-      clearState(git);
-      return { ...result(s, 'committed'), commit: head.commit, ...(await patchStats(git, head.commit, s.patchPath)) };
-    }
-    throw new RefusedError('HEAD moved since the rebase stopped', 'flagpatch rebase --abort puts back the state from before the rebase');
-  }
-  if (!fs.existsSync(path.join(git.gitDir, 'MERGE_HEAD'))) {
-    throw new RefusedError('the merge was abandoned (MERGE_HEAD is gone)', 'run flagpatch rebase --abort, then flagpatch rebase --onto REV again');
+  if (head0.commit !== s.origHead) {
+    throw new RefusedError(`HEAD moved to ${head0.commit.slice(0, 12)} while the merge was still open`, 'npx --no-install flagpatch rebase --abort removes the rebase state and leaves HEAD, index and work tree as they are');
   }
   const unmerged = [...new Set((await git.text(['ls-files', '-u', '-z'])).split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
   if (unmerged.length) {
@@ -228,18 +242,65 @@ async function abortFork(git: Git): Promise<RebasedFork> {
   const s = readState(git);
   if (!s) throw new RefusedError('no flagpatch rebase is in progress', 'nothing to abort');
   const head = await revisionOf(git, 'HEAD', 'HEAD');
-  if (head.commit !== s.origHead && head.commit !== s.commit) {
-    throw new RefusedError(`HEAD moved since the rebase stopped (the merge was committed as ${head.commit.slice(0, 12)}?)`, `to undo that merge: git reset --keep ${s.origHead.slice(0, 12)}`);
+  const stale = await clearIfStale(git, s);
+  if (stale || (head.commit !== s.origHead && head.commit !== s.commit)) {
+    // Committed or abandoned with git, or HEAD moved on: the commits and changes since are the
+    // user's, so nothing is reset; only the state (and a MERGE_HEAD of ours) goes.
+    const why = stale ?? `HEAD moved to ${head.commit.slice(0, 12)} since the rebase stopped`;
+    clearMerge(git, s);
+    clearState(git);
+    return { ...result(s, 'cleared'), cleared: why };
   }
   await git.run(['read-tree', '--reset', '-u', s.origHead], { waitForLock: true });
   if (head.commit !== s.origHead) await git.run(['update-ref', '-m', 'flagpatch rebase --abort', 'HEAD', s.origHead, head.commit], { waitForLock: true });
   restoreIndex(git);
-  const mergeHead = path.join(git.gitDir, 'MERGE_HEAD');
-  if (fs.existsSync(mergeHead) && fs.readFileSync(mergeHead, 'utf8').trim() === s.onto) {
-    for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) fs.rmSync(path.join(git.gitDir, f), { force: true });
-  }
+  clearMerge(git, s);
   clearState(git);
   return result(s, 'aborted');
+}
+
+/** MERGE_HEAD, MERGE_MSG and MERGE_MODE, when MERGE_HEAD is the one this rebase wrote. */
+function clearMerge(git: Git, s: State): void {
+  if (ourMerge(git, s)) for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) fs.rmSync(path.join(git.gitDir, f), { force: true });
+}
+
+function ourMerge(git: Git, s: State): boolean {
+  try {
+    return fs.readFileSync(path.join(git.gitDir, 'MERGE_HEAD'), 'utf8').trim() === s.onto;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the state is left over from a rebase git finished or abandoned (then it is removed,
+ * and the reason returned). Stopped at conflicts, the merge is git's: once our MERGE_HEAD is
+ * gone, `git commit` made it (HEAD holds REV, maybe with commits after) or `git merge --abort`
+ * / `git reset` dropped it, whatever HEAD became since. A run interrupted before it stopped
+ * has no MERGE_HEAD yet: stale only when HEAD holds REV and its start, otherwise --continue
+ * or --abort finishes it.
+ */
+async function clearIfStale(git: Git, s: State): Promise<string | undefined> {
+  if (ourMerge(git, s)) return undefined;
+  const head = await git.resolve('HEAD');
+  if (!head || head.commit === s.commit) return undefined;
+  const onto = s.ontoName === s.onto.slice(0, 12) ? s.ontoName : `${s.ontoName} (${s.onto.slice(0, 12)})`;
+  const holds = head.commit !== s.origHead && (await isAncestor(git, s.onto, head.commit)) && (await isAncestor(git, s.origHead, head.commit));
+  let why: string | undefined;
+  if (holds) why = `the merge of ${onto} was committed with git (HEAD ${head.commit.slice(0, 12)} holds it)`;
+  else if (s.phase === 'stopped') why = `the merge of ${onto} was abandoned with git (MERGE_HEAD is gone)`;
+  if (why) clearState(git);
+  return why;
+}
+
+/** The post-commit hook after a merge commit: removes a rebase state that commit made stale. */
+export async function clearStaleRebase(git: Git): Promise<string | undefined> {
+  const s = readState(git);
+  return s ? clearIfStale(git, s) : undefined;
+}
+
+async function isAncestor(git: Git, a: string, b: string): Promise<boolean> {
+  return (await git.run(['merge-base', '--is-ancestor', a, b], { ok: [1] })).code === 0;
 }
 
 function result(s: State, state: RebasedFork['state']): RebasedFork {
