@@ -47,7 +47,8 @@ Your work tree, index, HEAD and current branch are not touched.
 ${DEVICE_HELP}
   --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
   --current-commit-id REV     the vendor commit; default HEAD
-  --onto REV                  parent of the submission commit; default: the base
+  --onto REV                  parent of the submission commit; default: the base. It must
+                              hold the base (refused otherwise: upstream would lack it)
   --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
@@ -159,7 +160,11 @@ with the lines of REV's version its conflicting hunks cover. With --dir DIR, DIR
 becomes a repository at REV holding the merge with conflict markers: resolve and commit
 there, then "flagpatch rebase --continue --device-type DEV --dir DIR" makes the submission.
 
-  --onto REV                  the upstream commit to move to
+  --onto REV                  the upstream commit to move to. It must be upstream's: every
+                              commit both REV and HEAD hold must be in the current base's
+                              history, so REV may not be in HEAD's history (newer than the
+                              base: a fork commit, e.g. origin/main) nor hold any fork
+                              commit (HEAD or a branch built on the fork); refused otherwise
   --drop-old                  fork: remove the old base's patch
   --allow-older               accept a REV older than the current base (an ancestor of it)
   --continue                  finish after resolving (fork; or with --dir: from DIR/<DEV>/<name>)

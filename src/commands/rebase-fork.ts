@@ -101,6 +101,7 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
   const [head, onto, base] = await Promise.all([revisionOf(git, 'HEAD', 'HEAD'), revisionOf(git, opts.onto, '--onto'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
   const device = cfg.deviceType;
   await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
+  await checkUpstream(git, { head: head.commit, base: base.commit, onto: onto.commit, given: opts.onto });
   const oldPatchPath = patchPath(cfg, device, patchId(base.commit, cfg));
   const newPatchPath = patchPath(cfg, device, patchId(onto.commit, cfg));
   const configFile = cfg.file;
@@ -301,6 +302,28 @@ export async function clearStaleRebase(git: Git): Promise<string | undefined> {
 
 async function isAncestor(git: Git, a: string, b: string): Promise<boolean> {
   return (await git.run(['merge-base', '--is-ancestor', a, b], { ok: [1] })).code === 0;
+}
+
+/**
+ * REV must be an upstream commit: its history may hold no commit of the fork that the current
+ * base does not hold — every merge base of HEAD and REV is in the base's history. That refuses
+ * a REV in HEAD's history (the fork's own remote branch, an earlier fork commit) and a REV
+ * built on the fork (HEAD, a descendant, a branch merging the fork): the merge would take the
+ * vendor commits as upstream's and the new patch would silently lose them.
+ */
+async function checkUpstream(git: Git, r: { head: string; base: string; onto: string; given: string }): Promise<void> {
+  const fix = 'pass --onto the upstream commit to move to, e.g. upstream/main after git fetch upstream';
+  // An ancestor of the base (older, checkNotOlder allowed it) is upstream's.
+  if (await isAncestor(git, r.onto, r.base)) return;
+  if (await isAncestor(git, r.onto, r.head)) {
+    throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) is already in this fork's history (HEAD holds it) and is newer than the base: it is a commit of the fork, not an upstream commit; nothing was changed`, fix);
+  }
+  const bases = (await git.text(['merge-base', '--all', r.head, r.onto])).split('\n').filter(Boolean);
+  for (const m of bases) {
+    if (!(await isAncestor(git, m, r.base))) {
+      throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) holds commits of this fork that upstream does not have (e.g. ${m.slice(0, 12)}): it is not an upstream commit; nothing was changed`, fix);
+    }
+  }
 }
 
 function result(s: State, state: RebasedFork['state']): RebasedFork {
