@@ -207,6 +207,11 @@ whether it carries from its base to REV (default HEAD): applies (plain apply wor
 combination carries when all its devices' patches do. Nothing is written to the repository.
 Exit 0 (a report), except with --since.
 
+In a vendor fork (HEAD's config names deviceType and baseCommit), without --since: only the
+fork's own patch (HEAD's, for the configured base) is judged against REV, e.g.
+"npx --no-install flagpatch impact upstream/main" after git fetch upstream; exit 1 when it does
+not carry, with the rebase that stops at the conflicts as the fix.
+
   --since OLD                 pull request mode: read the patches from OLD (the target branch)
                               and exit 1 only for those that carried to OLD and not to REV,
                               one line per device with the file and the fix

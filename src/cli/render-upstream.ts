@@ -71,10 +71,24 @@ function stateText(p: PatchImpact, esc = printable): string {
   return p.state;
 }
 
+/** What to do about a broken patch: in the device's own fork, rebase and resolve; upstream, tell the vendor. */
+function fixFor(r: ImpactResult, p: PatchImpact, esc: (s: string) => string): string {
+  const file = p.conflicts[0]?.path;
+  if (r.fork?.device === p.device) {
+    return `npx --no-install flagpatch rebase --onto ${esc(r.rev)} stops at ${file ? esc(file) : 'the conflicts'} for you to resolve (then git add and npx --no-install flagpatch rebase --continue)`;
+  }
+  return `tell vendor ${esc(p.device)}, or adjust ${file ? esc(file) : 'the change'}`;
+}
+
 export function impactLines(r: ImpactResult): string[] {
   const out: string[] = [];
   const head = r.since ? `${printable(r.since.rev)} (${short(r.since.commit)}) → ${printable(r.rev)} (${short(r.commit)})` : `${printable(r.rev)} (${short(r.commit)})`;
-  out.push(`flagpatch impact: ${head}: ${r.patches.length} patch${r.patches.length === 1 ? '' : 'es'}, ${r.combinations.length} combination${r.combinations.length === 1 ? '' : 's'}`);
+  if (r.fork?.own) {
+    out.push(`flagpatch impact: ${r.fork.device}'s patch in this fork (HEAD ${short(r.fork.head ?? '')}) → ${head}`);
+    if (!r.patches.length) out.push(`flagpatch impact: HEAD holds no ${r.fork.device} patch for its configured base: nothing to carry`);
+  } else {
+    out.push(`flagpatch impact: ${head}: ${r.patches.length} patch${r.patches.length === 1 ? '' : 'es'}, ${r.combinations.length} combination${r.combinations.length === 1 ? '' : 's'}`);
+  }
   const rows = r.patches.map((p) => [p.device, p.id, p.base ? `base ${short(p.base)} ${p.baseDate}` : 'base ?', `${r.since ? `${p.since ?? '-'} → ` : ''}${stateText(p)}`]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((c) => c[i].length)));
   for (const [i, c] of rows.entries()) {
@@ -85,13 +99,18 @@ export function impactLines(r: ImpactResult): string[] {
   for (const c of r.combinations) {
     out.push(`combination ${c.id}: ${c.devices.join(' ')}  ${c.state}${c.failing.length ? ` (${c.failing.join(', ')})` : ''}`);
   }
-  if (r.since) {
+  if (r.since || r.fork?.own) {
     for (const p of r.broken) {
-      const file = p.conflicts[0]?.path;
-      out.push(`✗ ${p.device}: ${p.path} carried to ${printable(r.since.rev)}, ${p.state} at ${printable(r.rev)}${p.conflicts.length ? `: ${p.conflicts.map((c) => where(c)).join('; ')}` : p.problem ? `: ${printable(p.problem)}` : ''}`);
-      out.push(`    fix: tell vendor ${p.device}, or adjust ${file ? printable(file) : 'the change'}`);
+      out.push(`✗ ${p.device}: ${p.path} ${r.since ? `carried to ${printable(r.since.rev)}, ` : ''}${p.state} at ${printable(r.rev)}${p.conflicts.length ? `: ${p.conflicts.map((c) => where(c)).join('; ')}` : p.problem ? `: ${printable(p.problem)}` : ''}`);
+      out.push(`    fix: ${fixFor(r, p, printable)}`);
     }
-    out.push(r.ok ? `flagpatch impact: ok: no patch that carried to ${printable(r.since.rev)} is broken` : `flagpatch impact: ${r.broken.length} patch${r.broken.length === 1 ? '' : 'es'} broken by this change`);
+    if (r.fork?.own) {
+      const p = r.patches[0];
+      if (r.ok && p) out.push(`flagpatch impact: ok: ${r.fork.device}'s patch carries to ${printable(r.rev)} (${p.state}); next: npx --no-install flagpatch rebase --onto ${printable(r.rev)}`);
+      else if (!r.ok) out.push(`flagpatch impact: ${r.fork.device}'s patch does not carry to ${printable(r.rev)}`);
+    } else {
+      out.push(r.ok ? `flagpatch impact: ok: no patch that carried to ${printable(r.since!.rev)} is broken` : `flagpatch impact: ${r.broken.length} patch${r.broken.length === 1 ? '' : 'es'} broken by this change`);
+    }
   }
   return out;
 }
@@ -117,9 +136,9 @@ export function impactMarkdown(r: ImpactResult): string {
     out.push('|---|---|---|');
     for (const c of r.combinations) out.push(`| ${c.id} | ${c.devices.map(markdown).join(' ')} | ${icon(c.state)} ${c.state}${c.failing.length ? ` (${c.failing.map(markdown).join(', ')})` : ''} |`);
   }
-  if (r.since && r.broken.length) {
+  if ((r.since || r.fork?.own) && r.broken.length) {
     out.push('');
-    for (const p of r.broken) out.push(`- ${markdown(p.device)}: tell vendor ${markdown(p.device)}, or adjust ${p.conflicts[0] ? markdown(p.conflicts[0].path) : 'the change'}`);
+    for (const p of r.broken) out.push(`- ${markdown(p.device)}: ${fixFor(r, p, markdown)}`);
   }
   return `${out.join('\n')}\n`;
 }
