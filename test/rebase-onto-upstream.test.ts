@@ -74,4 +74,14 @@ test('patch --onto X needs X to hold the base: an older upstream commit is refus
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
 });
 
+test('REV = the current base: nothing to do, exit 0, nothing touched', () => {
+  const v = forkCopy();
+  const before = snapshot(v);
+  const same = flagpatch(v, ['rebase', '--onto', s.base]);
+  assert.is(same.code, 0, same.stdout + same.stderr);
+  assert.is(same.stdout, `flagpatch rebase: nothing to do: .flagpatchrc.json is already based on ${s.base.slice(0, 12)}\n`);
+  assert.equal(snapshot(v), before);
+  assert.equal(JSON.parse(flagpatch(v, ['rebase', '--onto', s.base, '--json']).stdout).state, 'current');
+});
+
 test.run();

@@ -144,13 +144,14 @@ from others, --config-from judges it with a trusted revision's config instead.
 merge commit (parents HEAD and REV; no history is rewritten). The config's baseCommit becomes
 the full sha of REV, the patch <patchDir>/<DEV>/<REV id>/<REV id>.patch is written fresh, the
 old base's patch stays (unless --drop-old); upstream's patches of other devices and hetero.txt
-lines merge in without conflicts. Refused on uncommitted changes (nothing is touched). Vendor
-code conflicts stop it like git merge: resolve the markers, git add, then --continue (or a
-plain git commit, whose hook writes the patch); --abort puts HEAD, index and work tree back
-exactly, also after an interruption. Once git itself finished or dropped the merge (git commit,
-git merge --abort, git reset --hard), the state left in .git/flagpatch-rebase is stale: the
-post-commit hook or the next rebase command removes it and says so; --abort then touches
-nothing else, so commits made since stay.
+lines merge in without conflicts. REV = the current base: nothing to do (exit 0). Refused on
+uncommitted changes (nothing is touched). Vendor code conflicts stop it like git merge:
+resolve the markers, git add, then --continue (or a plain git commit, whose hook writes the
+patch); --abort puts HEAD, index and work tree back exactly, also after an interruption.
+Once git itself finished or dropped the merge (git commit, git merge --abort, git reset
+--hard), the state left in .git/flagpatch-rebase is stale: the post-commit hook or the next
+rebase command removes it and says so; --abort then touches nothing else, so commits made
+since stay.
 
 Without a fork, --device-type DEV --commit-id ID --onto REV carries the committed patch ID
 from its base to REV by a three-way merge on temporary indexes (your work tree, index and

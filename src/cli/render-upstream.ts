@@ -28,6 +28,10 @@ export function rebaseLines(r: RebasedPatch | RebasedFork, dir: string | undefin
     if (r.state === 'aborted') return { lines: [`flagpatch rebase: aborted; HEAD, index and work tree are back at ${short(r.head)}`], code: 0 };
     if (r.state === 'cleared') return { lines: [`flagpatch rebase: nothing to abort: ${printable(r.cleared ?? '')}; removed the rebase state, HEAD, index and work tree are as they were`], code: 0 };
     if (r.cleared) out.push(`flagpatch rebase: removed the state of an earlier rebase: ${printable(r.cleared)}`);
+    if (r.state === 'current') {
+      out.push(`flagpatch rebase: nothing to do: ${r.configFile} is already based on ${at}`);
+      return { lines: out, code: 0 };
+    }
     if (r.state === 'conflicts') {
       out.push(`flagpatch rebase: merging upstream ${at} stopped: ${r.conflicts.length} vendor file${r.conflicts.length === 1 ? '' : 's'} conflict`);
       for (const c of r.conflicts) out.push(`✗ ${where(c)}`);

@@ -31,9 +31,9 @@ export interface RebasedFork {
   /**
    * merged: committed; conflicts: stopped for you to resolve; committed: `git commit` had
    * finished it; aborted; cleared: --abort found only a stale state (the merge was committed
-   * or abandoned with git) and removed it.
+   * or abandoned with git) and removed it; current: REV is the base already, nothing to do.
    */
-  state: 'merged' | 'conflicts' | 'committed' | 'aborted' | 'cleared';
+  state: 'merged' | 'conflicts' | 'committed' | 'aborted' | 'cleared' | 'current';
   /** A stale state of an earlier rebase that was removed on the way, and why. */
   cleared?: string;
   device: string;
@@ -100,13 +100,13 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
   if (dirty) throw new RefusedError('the work tree has uncommitted changes; nothing was changed', 'commit or stash them, then run flagpatch rebase again');
   const [head, onto, base] = await Promise.all([revisionOf(git, 'HEAD', 'HEAD'), revisionOf(git, opts.onto, '--onto'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
   const device = cfg.deviceType;
+  if (base.commit === onto.commit) return { ...emptyResult(device, head.commit, onto.commit, nameOf(opts.onto, onto.commit), cfg.file), state: 'current', cleared };
   await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
   await checkUpstream(git, { head: head.commit, base: base.commit, onto: onto.commit, given: opts.onto });
   const oldPatchPath = patchPath(cfg, device, patchId(base.commit, cfg));
   const newPatchPath = patchPath(cfg, device, patchId(onto.commit, cfg));
   const configFile = cfg.file;
-  // How REV is named in messages and conflict markers: as given when it is a plain name.
-  const ontoName = /^[\w./@{}~^-]{1,100}$/.test(opts.onto) && !/^[0-9a-f]{7,64}$/.test(opts.onto) ? opts.onto : onto.commit.slice(0, 12);
+  const ontoName = nameOf(opts.onto, onto.commit);
   const labels: [string, string] = ['HEAD', ontoName];
 
   const [configBlob, oldPatch] = await git.objects([`${head.tree}:${configFile}`, `${head.tree}:${oldPatchPath}`]);
@@ -324,6 +324,15 @@ async function checkUpstream(git: Git, r: { head: string; base: string; onto: st
       throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) holds commits of this fork that upstream does not have (e.g. ${m.slice(0, 12)}): it is not an upstream commit; nothing was changed`, fix);
     }
   }
+}
+
+/** How REV is named in messages and conflict markers: as given when it is a plain name. */
+function nameOf(given: string, sha: string): string {
+  return /^[\w./@{}~^-]{1,100}$/.test(given) && !/^[0-9a-f]{7,64}$/.test(given) ? given : sha.slice(0, 12);
+}
+
+function emptyResult(device: string, head: string, onto: string, ontoName: string, configFile: string): Omit<RebasedFork, 'state'> {
+  return { mode: 'fork', device, head, onto, ontoName, patchPath: '', oldPatchPath: '', droppedOld: false, configFile, resolved: [], conflicts: [] };
 }
 
 function result(s: State, state: RebasedFork['state']): RebasedFork {
