@@ -221,10 +221,10 @@ async function continueFork(git: Git, opts: RebaseOptions): Promise<RebasedFork>
   }
   const unmerged = [...new Set((await git.text(['ls-files', '-u', '-z'])).split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
   if (unmerged.length) {
-    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then flagpatch rebase --continue');
+    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then npx --no-install flagpatch rebase --continue');
   }
   const left = await markersLeft(git, '', s.conflicts.map((c) => c.path), s.labels);
-  if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.join(', ')}`, 'resolve them, git add those files, then flagpatch rebase --continue');
+  if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.join(', ')}`, 'resolve them, git add those files, then npx --no-install flagpatch rebase --continue');
   // The same refresh the pre-commit hook runs: the config (now naming REV) and the index.
   const env = { ...(opts.env ?? process.env) };
   delete env.GIT_INDEX_FILE;
