@@ -47,7 +47,8 @@ Your work tree, index, HEAD and current branch are not touched.
 ${DEVICE_HELP}
   --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
   --current-commit-id REV     the vendor commit; default HEAD
-  --onto REV                  parent of the submission commit; default: the base
+  --onto REV                  parent of the submission commit; default: the base. It must
+                              hold the base (refused otherwise: upstream would lack it)
   --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
@@ -143,10 +144,14 @@ from others, --config-from judges it with a trusted revision's config instead.
 merge commit (parents HEAD and REV; no history is rewritten). The config's baseCommit becomes
 the full sha of REV, the patch <patchDir>/<DEV>/<REV id>/<REV id>.patch is written fresh, the
 old base's patch stays (unless --drop-old); upstream's patches of other devices and hetero.txt
-lines merge in without conflicts. Refused on uncommitted changes (nothing is touched). Vendor
-code conflicts stop it like git merge: resolve the markers, git add, then --continue (or a
-plain git commit, whose hook writes the patch); --abort puts HEAD, index and work tree back
-exactly, also after an interruption.
+lines merge in without conflicts. REV = the current base: nothing to do (exit 0). Refused on
+uncommitted changes (nothing is touched). Vendor code conflicts stop it like git merge:
+resolve the markers, git add, then --continue (or a plain git commit, whose hook writes the
+patch); --abort puts HEAD, index and work tree back exactly, also after an interruption.
+Once git itself finished or dropped the merge (git commit, git merge --abort, git reset
+--hard), the state left in .git/flagpatch-rebase is stale: the post-commit hook or the next
+rebase command removes it and says so; --abort then touches nothing else, so commits made
+since stay.
 
 Without a fork, --device-type DEV --commit-id ID --onto REV carries the committed patch ID
 from its base to REV by a three-way merge on temporary indexes (your work tree, index and
@@ -156,11 +161,16 @@ with the lines of REV's version its conflicting hunks cover. With --dir DIR, DIR
 becomes a repository at REV holding the merge with conflict markers: resolve and commit
 there, then "flagpatch rebase --continue --device-type DEV --dir DIR" makes the submission.
 
-  --onto REV                  the upstream commit to move to
+  --onto REV                  the upstream commit to move to. It must be upstream's: every
+                              commit both REV and HEAD hold must be in the current base's
+                              history, so REV may not be in HEAD's history (newer than the
+                              base: a fork commit, e.g. origin/main) nor hold any fork
+                              commit (HEAD or a branch built on the fork); refused otherwise
   --drop-old                  fork: remove the old base's patch
   --allow-older               accept a REV older than the current base (an ancestor of it)
   --continue                  finish after resolving (fork; or with --dir: from DIR/<DEV>/<name>)
-  --abort                     fork: undo a stopped or interrupted rebase
+  --abort                     fork: undo a stopped or interrupted rebase (a stale one: only
+                              remove its state)
 ${DEVICE_HELP}
   --commit-id ID              without a fork: the patch folder name (or a unique prefix)
   --dir DIR                   without a fork: where to put the tree to resolve conflicts in
@@ -197,6 +207,11 @@ whether it carries from its base to REV (default HEAD): applies (plain apply wor
 (the repository lacks the base), or invalid (the patch does not apply on its own base). A
 combination carries when all its devices' patches do. Nothing is written to the repository.
 Exit 0 (a report), except with --since.
+
+In a vendor fork (HEAD's config names deviceType and baseCommit), without --since: only the
+fork's own patch (HEAD's, for the configured base) is judged against REV, e.g.
+"npx --no-install flagpatch impact upstream/main" after git fetch upstream; exit 1 when it does
+not carry, with the rebase that stops at the conflicts as the fix.
 
   --since OLD                 pull request mode: read the patches from OLD (the target branch)
                               and exit 1 only for those that carried to OLD and not to REV,
