@@ -56,13 +56,34 @@ export function buildRepo(dir: string, n: number): Bench {
     out(`M 100644 inline assets/blob${b}.bin\n`);
     data(binary(b, 4096));
   }
+  out('commit refs/heads/vendor\ncommitter Bench <bench@example.com> 1700000100 +0000\n');
+  data('vendor adaptation');
+  out('from refs/heads/base\n');
+  vendorEdits(out, data, n);
+  out('done\n');
+  execFileSync('git', ['fast-import', '--quiet', '--done'], { cwd: dir, env: ENV, input: Buffer.concat(chunks), maxBuffer: 1 << 30 });
+  const base = git(dir, ['rev-parse', 'base']);
+  git(dir, ['checkout', '-q', '-f', '-B', 'main', 'vendor']);
+  fs.writeFileSync(path.join(dir, '.flagpatchrc.json'), JSON.stringify({ deviceType: 'A_X100', baseCommit: base }));
+  git(dir, ['add', '.flagpatchrc.json']);
+  return { dir, base, vendor: '', changed: vendorSize(n) };
+}
+
+function vendorSize(n: number): number {
+  const scale = Math.min(1, n / 2000);
+  return Math.max(4, Math.round(160 * scale)) + Math.max(2, Math.round(25 * scale)) + Math.max(1, Math.round(8 * scale)) + 5;
+}
+
+/**
+ * The vendor adaptation as fast-import commands on top of a base of `n` files: ~200 files
+ * (fewer for tiny repos) edited, added, deleted, renamed (with and without edits), a mode
+ * change, binary files.
+ */
+function vendorEdits(out: (s: string | Buffer) => void, data: (b: Buffer | string) => void, n: number): void {
   const scale = Math.min(1, n / 2000);
   const edits = Math.max(4, Math.round(160 * scale));
   const adds = Math.max(2, Math.round(25 * scale));
   const dels = Math.max(1, Math.round(8 * scale));
-  out('commit refs/heads/vendor\ncommitter Bench <bench@example.com> 1700000100 +0000\n');
-  data('vendor adaptation');
-  out('from refs/heads/base\n');
   for (let e = 0; e < edits; e++) {
     const i = Math.floor((e * n) / edits);
     const body = lines(`v${i}`, 10).replace(/= (\d) \*/g, '= $1 + 1 *') + lines(`a_x100_${i}`, 10);
@@ -84,13 +105,57 @@ export function buildRepo(dir: string, n: number): Bench {
   data(binary(7, 4096));
   out('M 100644 inline assets/a_x100.bin\n');
   data(binary(9, 8192));
+}
+
+/**
+ * The upstream `check` fixture: `bases` upstream commits of `n` files in a row (each changes
+ * 40 files of the one before), and a vendor adaptation on each (branches base<k>, vendor<k>).
+ * The caller makes the patches (with flagpatch itself) and the commit holding them all.
+ */
+export function buildCheckRepo(dir: string, n: number, bases: number): { dir: string; bases: string[]; vendors: string[] } {
+  fs.mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'gc.auto', '0']);
+  const chunks: Buffer[] = [];
+  const out = (s: string | Buffer) => chunks.push(Buffer.isBuffer(s) ? s : Buffer.from(s));
+  const data = (b: Buffer | string) => {
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
+    out(`data ${buf.length}\n`);
+    out(buf);
+    out('\n');
+  };
+  for (let k = 0; k < bases; k++) {
+    out(`commit refs/heads/base${k}\ncommitter Bench <bench@example.com> ${1700000000 + k * 1000} +0000\n`);
+    data(`upstream release ${k}`);
+    if (k === 0) {
+      for (let i = 0; i < n; i++) {
+        out(`M 100644 inline ${fileName(i)}\n`);
+        data(lines(`v${i}`, 10));
+      }
+      for (let b = 0; b < 2; b++) {
+        out(`M 100644 inline assets/blob${b}.bin\n`);
+        data(binary(b, 4096));
+      }
+    } else {
+      out(`from refs/heads/base${k - 1}\n`);
+      for (let j = 0; j < 40; j++) {
+        const i = 3 + Math.floor((j * n) / 41);
+        out(`M 100644 inline ${fileName(i)}\n`);
+        data(lines(`v${i}`, 10) + lines(`upstream${k}_${i}`, 3));
+      }
+    }
+  }
+  for (let k = 0; k < bases; k++) {
+    out(`commit refs/heads/vendor${k}\ncommitter Bench <bench@example.com> ${1700000500 + k * 1000} +0000\n`);
+    data('vendor adaptation');
+    out(`from refs/heads/base${k}\n`);
+    vendorEdits(out, data, n);
+  }
   out('done\n');
   execFileSync('git', ['fast-import', '--quiet', '--done'], { cwd: dir, env: ENV, input: Buffer.concat(chunks), maxBuffer: 1 << 30 });
-  const base = git(dir, ['rev-parse', 'base']);
-  git(dir, ['checkout', '-q', '-f', '-B', 'main', 'vendor']);
-  fs.writeFileSync(path.join(dir, '.flagpatchrc.json'), JSON.stringify({ deviceType: 'A_X100', baseCommit: base }));
-  git(dir, ['add', '.flagpatchrc.json']);
-  return { dir, base, vendor: '', changed: edits + adds + dels + 5 };
+  git(dir, ['checkout', '-q', '-f', '-B', 'main', 'base0']);
+  const ids = (prefix: string) => Array.from({ length: bases }, (_, k) => git(dir, ['rev-parse', `${prefix}${k}`]));
+  return { dir, bases: ids('base'), vendors: ids('vendor') };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

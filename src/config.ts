@@ -52,6 +52,7 @@ export async function loadConfig(source: FileSource): Promise<Config> {
     const bytes = found[i];
     if (bytes === null) continue;
     if (bytes === 'too-large') throw new ConfigError(file, [`is larger than ${LIMITS.configBytes} bytes, the limit for a config file`]);
+    if (bytes === 'not-a-file') throw new ConfigError(file, ['is a symlink or a folder: a config must be a regular file'], `replace ${file} with a regular file`);
     let raw: unknown;
     try {
       raw = await parseConfigFile(file, bytes);

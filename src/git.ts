@@ -1,104 +1,26 @@
-// Every git process flagpatch starts goes through this module. Each call gets an explicit
-// environment (process.env is never mutated) and fails with one typed error, GitError.
-// Plain node:child_process on purpose: execa and simple-git cost 120-150 ms of import time,
-// which the pre-commit hook would pay on every commit (see README, "Dependencies").
-import { spawn } from 'node:child_process';
+// The git layer: one Git per repository, with typed methods for what the commands do (resolve
+// a revision, read objects, edit refs and indexes, make commits). Processes start in
+// src/git/run.ts, objects are read by the long-lived src/git/batch.ts, and git's output is
+// parsed in src/git/parse.ts.
 import path from 'node:path';
-import { AbortedError, GitError, RefusedError } from './errors.js';
-import { OID, isOid, nullOid } from './oid.js';
-import { reasonOf, throwIfAborted, trackChild } from './lifecycle.js';
+import { GitError, RefusedError } from './errors.js';
+import { throwIfAborted } from './lifecycle.js';
+import { writeLooseBlob, writeLooseTree } from './objects.js';
+import { isOid, nullOid } from './oid.js';
+import { BatchReader, type GitObject, type ObjectInfo } from './git/batch.js';
+import { BATCH_HEADER_RE, parseEntries, parseRaw, parseTreeObject, type Entry, type RawChange } from './git/parse.js';
+import { baseEnv, PINNED_CONFIG, REPO_VARIABLES, runGit, type Env, type RunOptions, type RunResult } from './git/run.js';
 
-export type Env = Record<string, string | undefined>;
-
-export interface RunOptions {
-  input?: string | Buffer;
-  env?: Env;
-  /** Exit codes that are answers rather than failures (e.g. 1 for `diff --quiet`). */
-  ok?: readonly number[];
-  /**
-   * For commands that write a shared file (the user's index, a ref): when another git process
-   * holds its .lock, wait and retry (up to ~5 s) instead of failing at once.
-   */
-  waitForLock?: boolean;
-  /** Once aborted, no git process starts (AbortedError); one already running is let finish. */
-  signal?: AbortSignal;
-}
-
-export interface RunResult {
-  stdout: Buffer;
-  stderr: string;
-  code: number;
-}
-
-/** One entry of a tree or an index: `mode`, object id, path from the top of the tree. */
-export interface Entry {
-  mode: string;
-  sha: string;
-  path: string;
-}
-
-/** One line of `git diff --raw`: both sides of a changed path (mode 000000 = absent). */
-export interface RawChange {
-  srcMode: string;
-  srcSha: string;
-  dstMode: string;
-  dstSha: string;
-  status: string;
-  /** The path after the change. */
-  path: string;
-  /** For a rename (status R...), the path before it. */
-  from?: string;
-}
-
-/**
- * Parses `-z --raw` records at the start of `out` (`:<modes> <ids> <status>\0<path>\0`, two
- * paths for renames and copies); `end` is where whatever git printed after them begins.
- */
-export function parseRaw(out: Buffer): { changes: RawChange[]; end: number } {
-  const changes: RawChange[] = [];
-  let pos = 0;
-  while (pos < out.length && out[pos] === 0x3a /* : */) {
-    const metaEnd = out.indexOf(0, pos);
-    const [srcMode, dstMode, srcSha, dstSha, status] = out.subarray(pos + 1, metaEnd).toString('latin1').split(' ');
-    const p1End = out.indexOf(0, metaEnd + 1);
-    const p1 = out.subarray(metaEnd + 1, p1End).toString('utf8');
-    if (status[0] === 'R' || status[0] === 'C') {
-      const p2End = out.indexOf(0, p1End + 1);
-      changes.push({ srcMode, dstMode, srcSha, dstSha, status, from: p1, path: out.subarray(p1End + 1, p2End).toString('utf8') });
-      pos = p2End + 1;
-    } else {
-      changes.push({ srcMode, dstMode, srcSha, dstSha, status, path: p1 });
-      pos = p1End + 1;
-    }
-  }
-  return { changes, end: pos };
-}
-
-// Variables git sets in hooks or users set to point at one repository; never inherited by
-// commands about another one.
-const REPO_VARIABLES = [
-  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES',
-];
-
-// `cat-file --batch`'s header of a found object: `<id> <type> <size>`.
-const BATCH_HEADER_RE = new RegExp(`^(${OID}) (\\S+) (\\d+)$`);
-
-// Settings that would change what git prints or applies, pinned for every call so a user's
-// config (diff.noprefix, color.ui=always, core.quotepath, apply.whitespace=fix...) cannot
-// change the patch or its verification.
-const PINNED_CONFIG = [
-  '-c', 'core.quotepath=off',
-  '-c', 'color.ui=never',
-  '-c', 'diff.noprefix=false',
-  '-c', 'diff.mnemonicPrefix=false',
-  '-c', 'diff.relative=false',
-  '-c', 'diff.suppressBlankEmpty=false',
-  '-c', 'apply.whitespace=nowarn',
-  '-c', 'core.safecrlf=false',
-];
+export { parseRaw, typeOfMode, type Entry, type RawChange } from './git/parse.js';
+export type { Env, RunOptions, RunResult } from './git/run.js';
+export type { GitObject, ObjectInfo } from './git/batch.js';
 
 export class Git {
+  /** The long-lived `cat-file --batch` of this instance, started on the first object read. */
+  private reader: BatchReader | null = null;
+  /** Parsed tree levels by the name they were read with (see treeLevel). */
+  private readonly levels = new Map<string, Promise<Map<string, Entry> | null>>();
+
   private constructor(
     /** Top of the work tree; every command runs here, so paths are relative to it. */
     readonly top: string,
@@ -112,7 +34,12 @@ export class Git {
     readonly signal?: AbortSignal,
   ) {}
 
-  /** Opens the repository whose work tree holds `cwd`. */
+  /** `sha1` or `sha256`: how object ids are computed (see src/objects.ts). */
+  get objectFormat(): 'sha1' | 'sha256' {
+    return this.oidLength === 64 ? 'sha256' : 'sha1';
+  }
+
+  /** Opens the repository whose work tree holds `cwd`: one `rev-parse` for all it needs. */
   static async open(cwd: string, env: Env = process.env, signal?: AbortSignal): Promise<Git> {
     const probe = await runGit(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'objects', '--show-object-format'], {
       env: baseEnv(env),
@@ -145,6 +72,22 @@ export class Git {
     return new Git(top, path.join(top, '.git', 'objects'), path.join(top, '.git'), env, this.oidLength, this.signal);
   }
 
+  /**
+   * One object through this instance's long-lived `cat-file --batch`: any name git resolves
+   * (`<sha>`, `<rev>^{commit}`, `<tree>:<path>`, `:<path>` from the index named by
+   * GIT_INDEX_FILE); null when it names none. Requests made at once are answered in order by
+   * the same process. `:<path>` reads the index as it was at the first such read of this
+   * instance (git loads it once).
+   */
+  read(spec: string): Promise<GitObject | null> {
+    if (/[\n\0]/.test(spec)) return this.objectsOnce([spec]).then((r) => r[0]);
+    return this.batch().read(spec);
+  }
+
+  private batch(): BatchReader {
+    return (this.reader ??= new BatchReader(this.top, PINNED_CONFIG, baseEnv(this.env), this.signal, async (spec) => (await this.sizesOnce([spec]))[0]));
+  }
+
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const full = [...PINNED_CONFIG, ...args];
     const env = baseEnv({ ...this.env, ...opts.env });
@@ -173,22 +116,27 @@ export class Git {
 
   /** The commit a revision names, or null when it names none. */
   async commit(rev: string): Promise<string | null> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { ok: [0, 1, 128] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+    return (await this.resolve(rev))?.commit ?? null;
   }
 
-  /** The commit and tree a revision names, in one process; null when it names no commit. */
+  /** The commit and tree a revision names (read by the batch reader); null when it names no commit. */
   async resolve(rev: string): Promise<{ commit: string; tree: string } | null> {
-    const r = await this.run(['rev-parse', '-q', `${rev}^{commit}`, `${rev}^{tree}`, '--'], { ok: [1, 128] });
-    const [commit, tree] = r.stdout.toString('utf8').trim().split('\n');
-    return r.code === 0 && isOid(commit ?? '') && isOid(tree ?? '') ? { commit, tree } : null;
+    if (rev.startsWith('-')) return null;
+    const o = await this.read(`${rev}^{commit}`);
+    const tree = o?.type === 'commit' ? /^tree ([0-9a-f]{40,64})\n/.exec(o.data.toString('latin1', 0, 100))?.[1] : undefined;
+    return o && tree ? { commit: o.sha, tree } : null;
   }
 
-  /** Objects named by `specs` (`<rev>:<path>`, ids...) through one `cat-file --batch`; null = missing. */
-  async objects(specs: readonly string[]): Promise<({ sha: string; type: string; data: Buffer } | null)[]> {
+  /** Objects named by `specs` (`<rev>:<path>`, ids...) through the batch reader; null = missing. */
+  objects(specs: readonly string[]): Promise<(GitObject | null)[]> {
+    return Promise.all(specs.map((s) => this.read(s)));
+  }
+
+  /** `objects` through a `cat-file --batch` of its own (names the batch reader cannot take). */
+  private async objectsOnce(specs: readonly string[]): Promise<(GitObject | null)[]> {
     if (specs.length === 0) return [];
     const out = (await this.run(['cat-file', '--batch'], { input: specs.map((s) => `${s}\n`).join('') })).stdout;
-    const found: ({ sha: string; type: string; data: Buffer } | null)[] = [];
+    const found: (GitObject | null)[] = [];
     let pos = 0;
     for (let i = 0; i < specs.length; i++) {
       const nl = out.indexOf(0x0a, pos);
@@ -206,8 +154,15 @@ export class Git {
     return found;
   }
 
-  /** Type and size of each object `specs` name (one `cat-file --batch-check`); null = missing. */
-  async sizes(specs: readonly string[]): Promise<({ sha: string; type: string; size: number } | null)[]> {
+  /** Type and size of each object `specs` name, through the batch reader; null = missing. */
+  async sizes(specs: readonly string[]): Promise<(ObjectInfo | null)[]> {
+    if (!BatchReader.infoHere || specs.some((s) => /[\n\0]/.test(s))) return this.sizesOnce(specs);
+    const reader = this.batch();
+    return Promise.all(specs.map((s) => reader.info(s)));
+  }
+
+  /** `sizes` through a `cat-file --batch-check` of its own. */
+  private async sizesOnce(specs: readonly string[]): Promise<(ObjectInfo | null)[]> {
     if (specs.length === 0) return [];
     const out = await this.text(['cat-file', '--batch-check'], { input: specs.map((s) => `${s}\n`).join('') });
     return out.split('\n').map((line) => {
@@ -235,45 +190,72 @@ export class Git {
   async entriesAt(tree: string, paths: readonly string[]): Promise<Entry[]> {
     if (paths.some((p) => p.includes('\n'))) return this.lsTree(tree, paths, true);
     const dirs = new Set<string>(['']);
-    for (const p of paths) {
-      const parts = p.split('/');
-      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-    }
+    for (const p of paths) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
     const list = [...dirs];
-    const objects = await this.objects(list.map((d) => (d ? `${tree}:${d}` : `${tree}^{tree}`)));
+    const levels = await Promise.all(list.map((d) => this.treeLevel(d ? `${tree}:${d}` : `${tree}^{tree}`)));
     const trees = new Map<string, Map<string, Entry>>();
     list.forEach((d, i) => {
-      const o = objects[i];
-      if (o?.type === 'tree') trees.set(d, parseTreeObject(o.data, o.sha.length / 2));
+      const level = levels[i];
+      if (level) trees.set(d, level);
     });
     const out = new Map<string, Entry>();
     const folders: string[] = [];
     for (const p of paths) {
-      const parts = p.split('/');
-      for (let i = 1; i <= parts.length; i++) {
-        const at = parts.slice(0, i).join('/');
-        const e = trees.get(parts.slice(0, i - 1).join('/'))?.get(parts[i - 1]);
+      // Down the path one folder at a time, until it is missing or a file stands there.
+      for (let dir = '', start = 0; ; ) {
+        const slash = p.indexOf('/', start);
+        const at = slash === -1 ? p : p.slice(0, slash);
+        const e = trees.get(dir)?.get(p.slice(start, slash === -1 ? undefined : slash));
         if (!e) break;
-        if (e.mode !== '040000') out.set(at, { ...e, path: at });
-        else if (i === parts.length) folders.push(p);
+        if (e.mode !== '040000') {
+          out.set(at, { ...e, path: at });
+          break;
+        }
+        if (slash === -1) {
+          folders.push(p);
+          break;
+        }
+        dir = at;
+        start = slash + 1;
       }
     }
     if (folders.length) for (const e of await this.lsTree(tree, folders, true)) out.set(e.path, e);
     return [...out.values()];
   }
 
+  /**
+   * One tree level, parsed, by name (null when `spec` names no tree). Remembered for the life
+   * of this instance (up to 20,000 levels): `check` looks up the same folders of the same few
+   * bases for every device's patch.
+   */
+  private treeLevel(spec: string): Promise<Map<string, Entry> | null> {
+    const hit = this.levels.get(spec);
+    if (hit) return hit;
+    const level = this.read(spec).then((o) => (o?.type === 'tree' ? parseTreeObject(o.data, o.sha.length / 2) : null));
+    if (this.levels.size < 20_000) this.levels.set(spec, level);
+    level.catch(() => this.levels.delete(spec));
+    return level;
+  }
+
   /** The object id at `tree:path`, or null when there is none. */
   async objectAt(tree: string, file: string): Promise<string | null> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', `${tree}:${file}`], { ok: [0, 1, 128] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+    return (await this.read(`${tree}:${file}`))?.sha ?? null;
   }
 
   async blob(sha: string): Promise<Buffer> {
-    return (await this.run(['cat-file', 'blob', sha])).stdout;
+    const o = await this.read(sha);
+    if (o?.type !== 'blob') throw new GitError(['cat-file', 'blob', sha], 128, `fatal: ${sha} is not a blob of this repository`);
+    return o.data;
   }
 
   /** `git ls-tree` as entries; `paths` are literal, relative to the top. */
   async lsTree(tree: string, paths: readonly string[] | null, recursive: boolean): Promise<Entry[]> {
+    if (paths === null && !recursive) {
+      // One level: the tree object itself, through the batch reader.
+      const o = await this.read(`${tree}^{tree}`);
+      if (!o) throw new GitError(['ls-tree', tree], 128, `fatal: not a tree object: ${tree}`);
+      return [...parseTreeObject(o.data, o.sha.length / 2).values()];
+    }
     const flags = ['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r'] : []), tree];
     const env = { GIT_LITERAL_PATHSPECS: '1' };
     if (paths === null) return parseEntries((await this.run(flags, { env })).stdout);
@@ -306,16 +288,21 @@ export class Git {
     await this.run(['update-index', '-z', '--index-info'], { input });
   }
 
+  /** Writes a blob (as `hash-object -w --no-filters` would, but without a process). */
   async hashObject(content: Buffer | string): Promise<string> {
-    return this.text(['hash-object', '-w', '--stdin', '--no-filters'], { input: content });
+    return writeLooseBlob(this.writeDir(), Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), this.objectFormat);
   }
 
-  /** Writes a tree of one level; entries are names, not paths. */
+  /** Writes a tree of one level; entries are names, not paths (as `mktree`, without a process). */
   async mktree(entries: readonly Entry[]): Promise<string> {
-    const input = entries
-      .map((e) => `${e.mode} ${typeOfMode(e.mode)} ${e.sha}\t${e.path}\0`)
-      .join('');
-    return this.text(['mktree', '-z'], { input });
+    for (const e of entries) if (!/^[0-9a-f]+$/.test(e.sha) || e.sha.length !== (this.objectFormat === 'sha256' ? 64 : 40) || /[/\0]/.test(e.path) || !e.path) throw new GitError(['mktree'], 128, `fatal: bad tree entry ${JSON.stringify(e)}`);
+    return writeLooseTree(this.writeDir(), entries, this.objectFormat);
+  }
+
+  /** Where objects written in process go: GIT_OBJECT_DIRECTORY when this instance sets one. */
+  private writeDir(): string {
+    const dir = this.env.GIT_OBJECT_DIRECTORY;
+    return dir ? path.resolve(this.top, dir) : this.objectsDir;
   }
 
   /** `git diff-tree -r --raw --no-renames` between two trees, limited by pathspecs. */
@@ -340,12 +327,83 @@ export class Git {
     return paths;
   }
 
-  /** Whether this is a shallow clone (history cut at some depth). */
+  /**
+   * Untracked (`?`) and ignored (`!`) files, and changed tracked ones (`M`), of this work tree;
+   * `ignored` adds ignored files (what a user keeps under a .gitignored folder).
+   */
+  async statusEntries(ignored: boolean): Promise<{ kind: 'changed' | 'untracked' | 'ignored'; path: string }[]> {
+    const r = await this.run(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...(ignored ? ['--ignored=matching'] : [])]);
+    const records = r.stdout.toString('utf8').split('\0').filter(Boolean);
+    const out: { kind: 'changed' | 'untracked' | 'ignored'; path: string }[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const code = records[i].slice(0, 2);
+      out.push({ kind: code === '!!' ? 'ignored' : code === '??' ? 'untracked' : 'changed', path: records[i].slice(3) });
+      if (/^[RC]/.test(code)) i++; // a rename's or copy's source follows
+    }
+    return out;
+  }
+
+  /** Paths whose entries differ between two commits or trees (renames as two paths). */
+  async pathsChanged(from: string, to: string): Promise<string[]> {
+    return (await this.run(['diff-tree', '-r', '-z', '--name-only', '--no-renames', from, to])).stdout.toString('utf8').split('\0').filter(Boolean);
+  }
+
+  /** Every ref with the commit it names. */
+  async refs(): Promise<{ name: string; sha: string }[]> {
+    return (await this.text(['for-each-ref', '--format=%(refname) %(objectname)']))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => ({ name: l.slice(0, l.lastIndexOf(' ')), sha: l.slice(l.lastIndexOf(' ') + 1) }));
+  }
+
+  /** The work trees of this repository (the main one first). */
+  async worktrees(): Promise<string[]> {
+    return (await this.text(['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice('worktree '.length));
+  }
+
+  /** Sets `ref` to `sha` (only when it is `old` now, if given; '' = must not exist), waiting for a held lock. */
+  async updateRef(ref: string, sha: string, opts: { old?: string; message?: string } = {}): Promise<void> {
+    await this.run(['update-ref', ...(opts.message ? ['-m', opts.message] : []), ref, sha, ...(opts.old !== undefined ? [opts.old] : [])], { waitForLock: true });
+  }
+
+  /** Deletes refs (one `update-ref --stdin`); with `old`, only while it still names that commit. */
+  async deleteRefs(refs: readonly { name: string; old?: string }[]): Promise<void> {
+    if (refs.length === 0) return;
+    await this.run(['update-ref', '--stdin'], { input: refs.map((r) => `delete ${r.name}${r.old ? ` ${r.old}` : ''}\n`).join(''), waitForLock: true });
+  }
+
+  /** Loads `tree` into the index named by GIT_INDEX_FILE. */
+  async readTree(tree: string): Promise<void> {
+    await this.run(['read-tree', tree]);
+  }
+
+  /** Writes the index named by GIT_INDEX_FILE as a tree. */
+  async writeTree(): Promise<string> {
+    return this.text(['write-tree']);
+  }
+
+  /** A commit of `tree` with `parents` and `message`; `env` sets author and committer. */
+  async commitTree(tree: string, parents: readonly string[], message: string, env?: Env): Promise<string> {
+    return this.text(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'], { input: message, env });
+  }
+
+  /** Stages `sha` at `file` (mode 100644), or removes `file` when `sha` is null, waiting for a held lock. */
+  async stage(file: string, sha: string | null): Promise<void> {
+    const args = sha ? ['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`] : ['update-index', '--force-remove', '--', file];
+    await this.run(args, { waitForLock: true });
+  }
+
+  /** `git show -s --format=<format>` of one commit. */
+  async show(rev: string, format: string): Promise<string> {
+    return this.text(['show', '-s', `--format=${format}`, rev]);
+  }
+
   /** Whether `ancestor` is `rev` or one of its ancestors. */
   async isAncestor(ancestor: string, rev: string): Promise<boolean> {
     return (await this.run(['merge-base', '--is-ancestor', ancestor, rev], { ok: [1] })).code === 0;
   }
 
+  /** Whether this is a shallow clone (history cut at some depth). */
   async isShallow(): Promise<boolean> {
     return (await this.text(['rev-parse', '--is-shallow-repository'])) === 'true';
   }
@@ -361,72 +419,3 @@ export class Git {
   }
 }
 
-export function typeOfMode(mode: string): string {
-  if (mode === '040000' || mode === '40000') return 'tree';
-  if (mode === '160000') return 'commit';
-  return 'blob';
-}
-
-/** A raw tree object: `<mode> <name>\0<binary id>` per entry, by name. */
-function parseTreeObject(data: Buffer, idBytes: number): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
-  let pos = 0;
-  while (pos < data.length) {
-    const sp = data.indexOf(0x20, pos);
-    const nul = data.indexOf(0, sp);
-    const mode = data.subarray(pos, sp).toString('latin1').padStart(6, '0');
-    const name = data.subarray(sp + 1, nul).toString('utf8');
-    entries.set(name, { mode, sha: data.subarray(nul + 1, nul + 1 + idBytes).toString('hex'), path: name });
-    pos = nul + 1 + idBytes;
-  }
-  return entries;
-}
-
-function parseEntries(buf: Buffer): Entry[] {
-  return buf
-    .toString('utf8')
-    .split('\0')
-    .filter(Boolean)
-    .map((rec) => {
-      const tab = rec.indexOf('\t');
-      const [mode, , sha] = rec.slice(0, tab).split(' ');
-      return { mode, sha, path: rec.slice(tab + 1) };
-    });
-}
-
-function baseEnv(env: Env): Env {
-  // LC_ALL=C keeps git's messages in English so they can be matched; no prompts, no
-  // optional locks (read-only commands must not rewrite the user's index).
-  return { ...env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat' };
-}
-
-function runGit(cwd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
-  const trace = opts.env?.FLAGPATCH_TRACE === '1' ? process.hrtime.bigint() : null;
-  return new Promise((resolve, reject) => {
-    try {
-      throwIfAborted(opts.signal);
-    } catch (e) {
-      return reject(e);
-    }
-    const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    trackChild(child);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new GitError(args, null, `cannot run git: ${e.message}`)));
-    child.on('close', (code) => {
-      // FLAGPATCH_TRACE=1: one line per git process with its wall time, for profiling.
-      if (trace !== null) process.stderr.write(`flagpatch trace: ${((Number(process.hrtime.bigint() - trace)) / 1e6).toFixed(1)} ms git ${args.filter((a, i) => a !== '-c' && args[i - 1] !== '-c').slice(0, 4).join(' ')}\n`);
-      const stderr = Buffer.concat(err).toString('utf8');
-      const result = { stdout: Buffer.concat(out), stderr, code: code ?? 128 };
-      if (code === 0 || (code !== null && opts.ok?.includes(code))) resolve(result);
-      // (Ctrl-C from a terminal reaches git too: then its failure is the abort.)
-      else if (opts.signal?.aborted) reject(new AbortedError(reasonOf(opts.signal)));
-      else reject(new GitError(args, code, stderr));
-    });
-    // EPIPE when git exits before reading all input is reported through 'close'.
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.input ?? '');
-  });
-}

@@ -38,6 +38,9 @@ export async function readHetero(source: FileSource, cfg: Pick<Config, 'heteroFi
       text: '',
     };
   }
+  if (bytes === 'not-a-file') {
+    return { combinations: [], problems: [{ line: 1, message: 'is a symlink or a folder, not the registry itself', fix: `replace ${cfg.heteroFile} with a regular file` }], text: '' };
+  }
   const text = bytes ? bytes.toString('utf8') : '';
   return { ...parseHetero(text, cfg.idLength), text };
 }

@@ -115,7 +115,7 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
   // along could be anything (e.g. built to make git apply search for its hunks at length).
   const trusted = opts.configFrom ? (await revisionOf(git, opts.configFrom, '--config-from')).commit : null;
   const onTrusted = memo(async (base: string) => (trusted ? git.isAncestor(base, trusted) : true));
-  const dates = memo((sha: string) => git.text(['show', '-s', '--format=%cs', sha]));
+  const dates = memo((sha: string) => git.show(sha, '%cs'));
   // A blob named at many paths is read and parsed once, and applied once per base when only
   // its applying is judged: a commit cannot multiply its cost by repeating one blob.
   const applies = new Map<string, Promise<void>>();

@@ -23,7 +23,7 @@ test('the refresh reads the config of the index: an unstaged edit of it changes 
   write(v, { '.flagpatchrc.json': JSON.stringify({ deviceType: 'B_Y100', baseCommit: 'HEAD', patchDir: 'elsewhere' }) });
   const r = flagpatch(v, ['refresh']);
   assert.is(r.code, 0, r.stderr);
-  assert.is(r.stdout.trim(), `flagpatch: updated hardwares/A_X100/${id}/${id}.patch (1 files, +1 −2)`);
+  assert.is(r.stdout.trim(), `flagpatch: updated hardwares/A_X100/${id}/${id}.patch (1 file, +1 −2)`);
   assert.ok(git(v, ['ls-files', '--stage', `hardwares/A_X100/${id}/${id}.patch`]), 'staged in the index');
   assert.not.ok(fs.existsSync(path.join(v, 'elsewhere')));
   // Staged, the new config decides.

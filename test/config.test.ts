@@ -162,6 +162,25 @@ test('a config built to explode (YAML alias bomb, deep nesting, long exclude lis
   assert.match(c.stdout, "this commit's config cannot be used");
 });
 
+test('a config or hetero.txt committed as a symlink is refused the same way by every reader', () => {
+  const { v } = vendor();
+  fs.symlinkSync('.flagpatchrc.real', path.join(v, '.flagpatchrc.json'));
+  write(v, { '.flagpatchrc.real': JSON.stringify({ patchDir: 'elsewhere' }) });
+  commitAll(v, 'a symlinked config');
+  const r = flagpatch(v, ['check']);
+  assert.is(r.code, 2, r.stdout);
+  assert.match(r.stderr, '.flagpatchrc.json: is a symlink or a folder: a config must be a regular file');
+  const u = flagpatch(v, ['unpatch', '--device-type', 'A_X100', '--commit-id', 'abcdef', '--dir', 'build']);
+  assert.is(u.code, 2, u.stderr);
+  assert.match(u.stderr, '.flagpatchrc.json: is a symlink or a folder');
+  fs.rmSync(path.join(v, '.flagpatchrc.json'));
+  fs.symlinkSync('.flagpatchrc.real', path.join(v, 'hetero.txt'));
+  commitAll(v, 'a symlinked hetero.txt');
+  const h = flagpatch(v, ['check']);
+  assert.is(h.code, 1);
+  assert.match(h.stdout, '✗ hetero.txt:1: is a symlink or a folder, not the registry itself');
+});
+
 test('check --config-from: a pull request that changes the config is reported, unless allowed', () => {
   const { up } = vendor();
   write(up.dir, { '.flagpatchrc.json': JSON.stringify({ patchDir: 'hardwares' }) });

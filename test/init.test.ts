@@ -27,4 +27,23 @@ test('init names a nameless package.json after the fork and keeps its other fiel
   assert.is(flagpatch(v, ['init', '--device-type', 'A_X100', '--base-commit-id', base]).stdout, 'flagpatch init: already set up; nothing changed\n');
 });
 
+test('node_modules and build are never vendor code, even before npm install ignores them; a base with hooks/ is warned about', () => {
+  const root = tmpdir();
+  const up = upstream(root);
+  write(up.dir, { 'hooks/train_hooks.py': 'def on_step(): pass\n' });
+  const base = commitAll(up.dir, 'a base with a hooks/ folder of its own');
+  const v = fork(up.dir, path.join(root, 'vendor'));
+  const r = flagpatch(v, ['init', '--device-type', 'A_X100', '--base-commit-id', base]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, 'flagpatch init: warning: the base has hooks/, which flagpatch owns (its hook scripts live there): vendor edits under hooks/ never reach the patch');
+  const cfg = JSON.parse(fs.readFileSync(path.join(v, '.flagpatchrc.json'), 'utf8'));
+  assert.equal(cfg.exclude, ['package.json', 'package-lock.json', 'node_modules', 'build']);
+  // A clone where npm install did not run: node_modules is not ignored, and git add -A takes it.
+  write(v, { 'node_modules/left-pad/index.js': 'module.exports = 1;\n', 'flagscale/train.py': 'vendor\n' });
+  commitAll(v, 'everything, node_modules included');
+  const p = flagpatch(v, ['patch', '--json']);
+  assert.is(p.code, 0, p.stderr);
+  assert.is(JSON.parse(p.stdout).files, 1, 'only flagscale/train.py is vendor code');
+});
+
 test.run();

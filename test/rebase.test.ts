@@ -106,7 +106,7 @@ test('a conflict stops like git merge; --abort restores HEAD, index and work tre
   assert.match(r.stdout, 'flagpatch rebase: merging upstream upstream/main');
   assert.match(r.stdout, '1 vendor file conflict');
   assert.match(r.stdout, `✗ ${MODEL} line 21\n`);
-  assert.match(r.stdout, 'fix: resolve the conflict markers, `git add` the files, then `flagpatch rebase --continue`');
+  assert.match(r.stdout, 'fix: resolve the conflict markers, `git add` the files, then `npx --no-install flagpatch rebase --continue`');
   const text = fs.readFileSync(path.join(v, MODEL), 'utf8');
   assert.match(text, '<<<<<<< HEAD\nline 20 on A_X100\n=======\nline 20 changed by upstream\n>>>>>>> upstream/main\n');
   assert.is(fs.readFileSync(path.join(v, '.git', 'MERGE_HEAD'), 'utf8').trim(), s.u.u5);

@@ -47,7 +47,8 @@ Your work tree, index, HEAD and current branch are not touched.
 ${DEVICE_HELP}
   --base-commit-id REV        the upstream commit adapted; default: "baseCommit" of the config
   --current-commit-id REV     the vendor commit; default HEAD
-  --onto REV                  parent of the submission commit; default: the base
+  --onto REV                  parent of the submission commit; default: the base. It must
+                              hold the base (refused otherwise: upstream would lack it)
   --json                      print the result as one JSON object (see the README)`,
     flags: { 'device-type': 'list', 'base-commit-id': 'string', 'current-commit-id': 'string', onto: 'string', json: 'boolean' },
     positionals: 0,
@@ -61,7 +62,7 @@ ${DEVICE_HELP}
         onto: flags.onto as string | undefined,
       });
       if (out.json) return printJson(out, 'patch', r), 0;
-      out.log(`flagpatch: wrote ${r.patchPath} (${r.files} files, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
+      out.log(`flagpatch: wrote ${escapeText(r.patchPath)} (${files(r.files)}, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
       if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
       out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
       out.log(`push it with: git push <remote> ${r.branch}`);
@@ -143,10 +144,14 @@ from others, --config-from judges it with a trusted revision's config instead.
 merge commit (parents HEAD and REV; no history is rewritten). The config's baseCommit becomes
 the full sha of REV, the patch <patchDir>/<DEV>/<REV id>/<REV id>.patch is written fresh, the
 old base's patch stays (unless --drop-old); upstream's patches of other devices and hetero.txt
-lines merge in without conflicts. Refused on uncommitted changes (nothing is touched). Vendor
-code conflicts stop it like git merge: resolve the markers, git add, then --continue (or a
-plain git commit, whose hook writes the patch); --abort puts HEAD, index and work tree back
-exactly, also after an interruption.
+lines merge in without conflicts. REV = the current base: nothing to do (exit 0). Refused on
+uncommitted changes (nothing is touched). Vendor code conflicts stop it like git merge:
+resolve the markers, git add, then --continue (or a plain git commit, whose hook writes the
+patch); --abort puts HEAD, index and work tree back exactly, also after an interruption.
+Once git itself finished or dropped the merge (git commit, git merge --abort, git reset
+--hard), the state left in .git/flagpatch-rebase is stale: the post-commit hook or the next
+rebase command removes it and says so; --abort then touches nothing else, so commits made
+since stay.
 
 Without a fork, --device-type DEV --commit-id ID --onto REV carries the committed patch ID
 from its base to REV by a three-way merge on temporary indexes (your work tree, index and
@@ -156,11 +161,16 @@ with the lines of REV's version its conflicting hunks cover. With --dir DIR, DIR
 becomes a repository at REV holding the merge with conflict markers: resolve and commit
 there, then "flagpatch rebase --continue --device-type DEV --dir DIR" makes the submission.
 
-  --onto REV                  the upstream commit to move to
+  --onto REV                  the upstream commit to move to. It must be upstream's: every
+                              commit both REV and HEAD hold must be in the current base's
+                              history, so REV may not be in HEAD's history (newer than the
+                              base: a fork commit, e.g. origin/main) nor hold any fork
+                              commit (HEAD or a branch built on the fork); refused otherwise
   --drop-old                  fork: remove the old base's patch
   --allow-older               accept a REV older than the current base (an ancestor of it)
   --continue                  finish after resolving (fork; or with --dir: from DIR/<DEV>/<name>)
-  --abort                     fork: undo a stopped or interrupted rebase
+  --abort                     fork: undo a stopped or interrupted rebase (a stale one: only
+                              remove its state)
 ${DEVICE_HELP}
   --commit-id ID              without a fork: the patch folder name (or a unique prefix)
   --dir DIR                   without a fork: where to put the tree to resolve conflicts in
@@ -197,6 +207,11 @@ whether it carries from its base to REV (default HEAD): applies (plain apply wor
 (the repository lacks the base), or invalid (the patch does not apply on its own base). A
 combination carries when all its devices' patches do. Nothing is written to the repository.
 Exit 0 (a report), except with --since.
+
+In a vendor fork (HEAD's config names deviceType and baseCommit), without --since: only the
+fork's own patch (HEAD's, for the configured base) is judged against REV, e.g.
+"npx --no-install flagpatch impact upstream/main" after git fetch upstream; exit 1 when it does
+not carry, with the rebase that stops at the conflicts as the fix.
 
   --since OLD                 pull request mode: read the patches from OLD (the target branch)
                               and exit 1 only for those that carried to OLD and not to REV,
@@ -257,6 +272,7 @@ changes nothing; one with another device or base says what changed.
     async run(flags, _pos, out) {
       const { init } = await import('../commands/init.js');
       const r = await init({ ...out.at, deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
+      for (const f of r.ownedInBase) out.err(`flagpatch init: warning: the base has ${f}, which flagpatch owns (its hook scripts live there): vendor edits under ${f} never reach the patch`);
       if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
       for (const c of r.changed) out.log(`flagpatch init: ${c.key} changed: ${c.key === 'baseCommit' ? `${c.from.slice(0, 12)} → ${c.to.slice(0, 12)}` : `${c.from} → ${c.to}`}`);
       if (r.patchPaths) out.log(`flagpatch init: the next commit writes ${r.patchPaths.next}; ${r.patchPaths.kept} stays (git rm it when no one needs that base)`);
@@ -300,7 +316,7 @@ unmerged: resolve them first.
     usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | pre-rebase <upstream> [<branch>] | post-merge <squash> | post-commit | post-rewrite <kind> | install',
     help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
-stdin and runs check on every pushed commit; a violation stops the push. post-merge: a merge
+stdin and runs check on every pushed tip; a violation stops the push. post-merge: a merge
 git completed itself is amended with the fresh patch (refresh --amend). post-commit (after a
 cherry-pick or revert of one commit): the same. post-rewrite (after a rebase; git's old and
 new ids on stdin): every rewritten commit gets its fresh patch and the branch moves to the
@@ -371,12 +387,12 @@ function printAmend(out: Output, r: AmendResult): void {
   if (r.note) out.err(r.note);
   if (!r.commit) return;
   const file = escapeText(r.patchPath ?? '');
-  const what = r.action === 'removed' ? `removed ${file} (no vendor changes left)` : `updated ${file} (${r.files} files, +${r.insertions} −${r.deletions})`;
+  const what = r.action === 'removed' ? `removed ${file} (no vendor changes left)` : `updated ${file} (${files(r.files)}, +${r.insertions} −${r.deletions})`;
   out.log(`flagpatch: ${what}; amended ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
 }
 
 function printRefresh(out: Output, r: RefreshResult): void {
-  if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${r.files} files, +${r.insertions} −${r.deletions})`);
+  if (r.action === 'updated') out.log(`flagpatch: updated ${escapeText(r.patchPath!)} (${files(r.files)}, +${r.insertions} −${r.deletions})`);
   else if (r.action === 'removed') out.log(`flagpatch: removed ${escapeText(r.patchPath!)} (no vendor changes left)`);
 }
 
@@ -387,6 +403,11 @@ export const JSON_VERSION = 1;
  * Every --json output is one object: `{ "version": 1, "command": "<name>", ...fields }`, and on
  * failure `{ "version": 1, "command": "<name>", "error": { "where", "problem", "fix", "exitCode" } }`.
  */
+/** `1 file`, `12 files`. */
+function files(n: number | undefined): string {
+  return `${n} file${n === 1 ? '' : 's'}`;
+}
+
 export function printJson(out: Output, command: string, body: object): void {
   out.log(JSON.stringify({ version: JSON_VERSION, command, ...body }, null, 2));
 }

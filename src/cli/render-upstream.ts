@@ -26,11 +26,17 @@ export function rebaseLines(r: RebasedPatch | RebasedFork, dir: string | undefin
   if (r.mode === 'fork') {
     const at = r.ontoName === short(r.onto) ? r.ontoName : `${printable(r.ontoName)} (${short(r.onto)})`;
     if (r.state === 'aborted') return { lines: [`flagpatch rebase: aborted; HEAD, index and work tree are back at ${short(r.head)}`], code: 0 };
+    if (r.state === 'cleared') return { lines: [`flagpatch rebase: nothing to abort: ${printable(r.cleared ?? '')}; removed the rebase state, HEAD, index and work tree are as they were`], code: 0 };
+    if (r.cleared) out.push(`flagpatch rebase: removed the state of an earlier rebase: ${printable(r.cleared)}`);
+    if (r.state === 'current') {
+      out.push(`flagpatch rebase: nothing to do: ${r.configFile} is already based on ${at}`);
+      return { lines: out, code: 0 };
+    }
     if (r.state === 'conflicts') {
       out.push(`flagpatch rebase: merging upstream ${at} stopped: ${r.conflicts.length} vendor file${r.conflicts.length === 1 ? '' : 's'} conflict`);
       for (const c of r.conflicts) out.push(`✗ ${where(c)}`);
       out.push(`  ${r.configFile} already names ${short(r.onto)}; ${r.patchPath} is written when you commit`);
-      out.push('  fix: resolve the conflict markers, `git add` the files, then `flagpatch rebase --continue` (or `git commit`); `flagpatch rebase --abort` puts everything back');
+      out.push('  fix: resolve the conflict markers, `git add` the files, then `npx --no-install flagpatch rebase --continue` (or `git commit`); `npx --no-install flagpatch rebase --abort` puts everything back');
       return { lines: out, code: 1 };
     }
     const how = r.state === 'committed' ? 'was committed (by git commit)' : `committed ${short(r.commit!)}`;
@@ -69,10 +75,24 @@ function stateText(p: PatchImpact, esc = printable): string {
   return p.state;
 }
 
+/** What to do about a broken patch: in the device's own fork, rebase and resolve; upstream, tell the vendor. */
+function fixFor(r: ImpactResult, p: PatchImpact, esc: (s: string) => string): string {
+  const file = p.conflicts[0]?.path;
+  if (r.fork?.device === p.device) {
+    return `npx --no-install flagpatch rebase --onto ${esc(r.rev)} stops at ${file ? esc(file) : 'the conflicts'} for you to resolve (then git add and npx --no-install flagpatch rebase --continue)`;
+  }
+  return `tell vendor ${esc(p.device)}, or adjust ${file ? esc(file) : 'the change'}`;
+}
+
 export function impactLines(r: ImpactResult): string[] {
   const out: string[] = [];
   const head = r.since ? `${printable(r.since.rev)} (${short(r.since.commit)}) → ${printable(r.rev)} (${short(r.commit)})` : `${printable(r.rev)} (${short(r.commit)})`;
-  out.push(`flagpatch impact: ${head}: ${r.patches.length} patch${r.patches.length === 1 ? '' : 'es'}, ${r.combinations.length} combination${r.combinations.length === 1 ? '' : 's'}`);
+  if (r.fork?.own) {
+    out.push(`flagpatch impact: ${r.fork.device}'s patch in this fork (HEAD ${short(r.fork.head ?? '')}) → ${head}`);
+    if (!r.patches.length) out.push(`flagpatch impact: HEAD holds no ${r.fork.device} patch for its configured base: nothing to carry`);
+  } else {
+    out.push(`flagpatch impact: ${head}: ${r.patches.length} patch${r.patches.length === 1 ? '' : 'es'}, ${r.combinations.length} combination${r.combinations.length === 1 ? '' : 's'}`);
+  }
   const rows = r.patches.map((p) => [p.device, p.id, p.base ? `base ${short(p.base)} ${p.baseDate}` : 'base ?', `${r.since ? `${p.since ?? '-'} → ` : ''}${stateText(p)}`]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((c) => c[i].length)));
   for (const [i, c] of rows.entries()) {
@@ -83,13 +103,18 @@ export function impactLines(r: ImpactResult): string[] {
   for (const c of r.combinations) {
     out.push(`combination ${c.id}: ${c.devices.join(' ')}  ${c.state}${c.failing.length ? ` (${c.failing.join(', ')})` : ''}`);
   }
-  if (r.since) {
+  if (r.since || r.fork?.own) {
     for (const p of r.broken) {
-      const file = p.conflicts[0]?.path;
-      out.push(`✗ ${p.device}: ${p.path} carried to ${printable(r.since.rev)}, ${p.state} at ${printable(r.rev)}${p.conflicts.length ? `: ${p.conflicts.map((c) => where(c)).join('; ')}` : p.problem ? `: ${printable(p.problem)}` : ''}`);
-      out.push(`    fix: tell vendor ${p.device}, or adjust ${file ? printable(file) : 'the change'}`);
+      out.push(`✗ ${p.device}: ${p.path} ${r.since ? `carried to ${printable(r.since.rev)}, ` : ''}${p.state} at ${printable(r.rev)}${p.conflicts.length ? `: ${p.conflicts.map((c) => where(c)).join('; ')}` : p.problem ? `: ${printable(p.problem)}` : ''}`);
+      out.push(`    fix: ${fixFor(r, p, printable)}`);
     }
-    out.push(r.ok ? `flagpatch impact: ok: no patch that carried to ${printable(r.since.rev)} is broken` : `flagpatch impact: ${r.broken.length} patch${r.broken.length === 1 ? '' : 'es'} broken by this change`);
+    if (r.fork?.own) {
+      const p = r.patches[0];
+      if (r.ok && p) out.push(`flagpatch impact: ok: ${r.fork.device}'s patch carries to ${printable(r.rev)} (${p.state}); next: npx --no-install flagpatch rebase --onto ${printable(r.rev)}`);
+      else if (!r.ok) out.push(`flagpatch impact: ${r.fork.device}'s patch does not carry to ${printable(r.rev)}`);
+    } else {
+      out.push(r.ok ? `flagpatch impact: ok: no patch that carried to ${printable(r.since!.rev)} is broken` : `flagpatch impact: ${r.broken.length} patch${r.broken.length === 1 ? '' : 'es'} broken by this change`);
+    }
   }
   return out;
 }
@@ -115,9 +140,9 @@ export function impactMarkdown(r: ImpactResult): string {
     out.push('|---|---|---|');
     for (const c of r.combinations) out.push(`| ${c.id} | ${c.devices.map(markdown).join(' ')} | ${icon(c.state)} ${c.state}${c.failing.length ? ` (${c.failing.map(markdown).join(', ')})` : ''} |`);
   }
-  if (r.since && r.broken.length) {
+  if ((r.since || r.fork?.own) && r.broken.length) {
     out.push('');
-    for (const p of r.broken) out.push(`- ${markdown(p.device)}: tell vendor ${markdown(p.device)}, or adjust ${p.conflicts[0] ? markdown(p.conflicts[0].path) : 'the change'}`);
+    for (const p of r.broken) out.push(`- ${markdown(p.device)}: ${fixFor(r, p, markdown)}`);
   }
   return `${out.join('\n')}\n`;
 }

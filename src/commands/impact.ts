@@ -4,11 +4,17 @@
 // path that breaks it (bisection). --since OLD (pull request mode) compares with OLD: only
 // patches that carried to OLD and no longer carry to REV fail. Nothing is written to the
 // repository: temporary indexes and a temporary object directory (src/patch/carry.ts).
+//
+// In a vendor fork (HEAD's config names a device and base) without --since, the question is
+// the vendor's: does the fork's own patch (HEAD's, for its configured base) carry to REV? So
+// it judges that one patch, read from HEAD: exit 1 when it does not carry to REV, with what
+// the vendor does about it (rebase and resolve).
 import type { Config } from '../config.js';
 import { openContext, revisionOf, type CommonOptions } from '../context.js';
 import { RefusedError } from '../errors.js';
 import type { Git } from '../git.js';
 import { readHetero } from '../hetero.js';
+import { patchId, patchPath } from '../layout.js';
 import { treeSource } from '../source.js';
 import { Carrier, scratchGit, type CarryState, type ConflictedFile, type Target } from '../patch/carry.js';
 import { parsePatch, type PatchMessage } from '../patch/parse.js';
@@ -61,14 +67,19 @@ export interface ImpactResult {
   combinations: CombinationImpact[];
   /** --since: the patches REV broke. */
   broken: PatchImpact[];
-  /** False only with --since when REV broke a patch. */
+  /** False only with --since (or in a fork) when REV broke a patch. */
   ok: boolean;
+  /** HEAD's configured device when the repository is that vendor's fork; `own`: only its patch was judged (no --since). */
+  fork?: { device: string; own: boolean; head?: string };
 }
 
 const CARRIES: readonly CarryState[] = ['applies', 'merges'];
 const RANK: Record<CarryState, number> = { applies: 0, merges: 1, 'base-missing': 2, invalid: 3, conflicts: 4 };
 
 export async function impact(opts: ImpactOptions = {}): Promise<ImpactResult> {
+  const here = await openContext(opts, { rev: 'HEAD' });
+  const forkDevice = here.cfg.deviceType && here.cfg.baseCommit ? here.cfg.deviceType : undefined;
+  if (forkDevice && !opts.since) return forkImpact(here, forkDevice, opts);
   // The config of the branch the change goes into (--since OLD) or of REV: a pull request's
   // own config cannot move patchDir away from the patches it breaks.
   const { git, cfg } = await openContext(opts, opts.since ? { rev: opts.since, flag: '--since' } : { rev: opts.rev ?? 'HEAD', flag: 'REV' });
@@ -79,6 +90,35 @@ export async function impact(opts: ImpactOptions = {}): Promise<ImpactResult> {
   const source = old ?? rev;
   const candidates = await readPatches(git, cfg, source.tree);
   const hetero = await readHetero(treeSource(git, source.tree, old ? opts.since! : revName), cfg);
+  const result = await judge(git, candidates, hetero.combinations, { rev, revName, old, since: opts.since, firstBad: opts.firstBad });
+  return forkDevice ? { ...result, fork: { device: forkDevice, own: false } } : result;
+}
+
+/** In a fork: the fork's own patch (HEAD's, for the configured base) carried to REV, judged as `--since HEAD`. */
+async function forkImpact(ctx: { git: Git; cfg: Config }, device: string, opts: ImpactOptions): Promise<ImpactResult> {
+  const { git, cfg } = ctx;
+  const revName = opts.rev ?? 'HEAD';
+  const rev = await revisionOf(git, revName, 'REV');
+  const head = await revisionOf(git, 'HEAD', 'HEAD');
+  const base = await revisionOf(git, cfg.baseCommit, 'baseCommit');
+  const own = patchPath(cfg, device, patchId(base.commit, cfg));
+  const candidates = (await readPatches(git, cfg, head.tree)).filter((c) => c.path === own);
+  const result = await judge(git, candidates, [], { rev, revName, old: null, firstBad: opts.firstBad });
+  // Broken: does not carry to REV (the vendor's question is REV alone, not what HEAD had).
+  const patches = result.patches.map((p) => ({ ...p, broken: !CARRIES.includes(p.state) }));
+  const broken = patches.filter((p) => p.broken);
+  return { ...result, patches, broken, ok: broken.length === 0, fork: { device, own: true, head: head.commit } };
+}
+
+async function judge(
+  git: Git,
+  candidates: Candidate[],
+  combos: readonly { line: number; id: string; devices: string[] }[],
+  o: { rev: Target; revName: string; old: Target | null; since?: string; firstBad?: boolean },
+): Promise<ImpactResult> {
+  const { rev, revName, old } = o;
+  const opts = { since: o.since, firstBad: o.firstBad };
+  const hetero = { combinations: combos };
 
   // Each device's newest patch (latest base committer date; then the later ID), and every
   // patch a combination names.

@@ -10,7 +10,7 @@ import { RefusedError, UsageError } from '../errors.js';
 import { Git } from '../git.js';
 import { requireAncestor } from '../history/ancestry.js';
 import { HOOK_FILES, installHooks } from '../hooks/install.js';
-import { checkDevice, HOOKS_DIR, patchId, patchPath } from '../layout.js';
+import { checkDevice, HOOKS_DIR, HUSKY_DIR, patchId, patchPath } from '../layout.js';
 import { ownPackage, readTemplate } from '../templates.js';
 import { diskSource } from '../source.js';
 import { writeFileAtomic } from '../tmp.js';
@@ -32,12 +32,16 @@ export interface InitResult {
   changed: { key: 'deviceType' | 'baseCommit'; from: string; to: string }[];
   /** When the base changed: the patch the next commit writes, and the one that stays. */
   patchPaths?: { next: string; kept: string };
+  /** Folders of the base that flagpatch owns: vendor edits there never reach the patch. */
+  ownedInBase: string[];
 }
 
 const INSTALL = 'flagpatch hook install';
 const CONFIG_FILE = '.flagpatchrc.json';
-// Files the integration adds to a fork; when the base lacks them they are not vendor code.
-const INTEGRATION_FILES = ['package.json', 'package-lock.json'];
+// Files the integration adds to a fork, and folders npm and unpatch make in it: when the base
+// lacks them they are never vendor code, even in a clone where `npm install` did not run (so
+// .git/info/exclude does not ignore node_modules yet) and someone runs `git add -A`.
+const INTEGRATION_FILES = ['package.json', 'package-lock.json', 'node_modules', 'build'];
 
 export async function init(opts: InitOptions): Promise<InitResult> {
   if (opts.deviceType === undefined) throw new UsageError('init needs --device-type', 'pass --device-type A_X100 (your vendor and chip)');
@@ -54,6 +58,8 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (head) await requireAncestor(git, { commit: base, given: opts.baseCommitId, flag: '--base-commit-id' }, { commit: head.commit, given: 'HEAD' });
   const excluded: string[] = [];
   for (const f of INTEGRATION_FILES) if (!(await git.objectAt(baseTree, f))) excluded.push(f);
+  const ownedInBase: string[] = [];
+  for (const f of [HOOKS_DIR, HUSKY_DIR]) if (await git.objectAt(baseTree, f)) ownedInBase.push(`${f}/`);
 
   const written: string[] = [];
   const put = (rel: string, content: string, mode?: number) => {
@@ -94,7 +100,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   if (pkg) put('package.json', pkg);
 
   const wiring = await installHooks({ cwd: top, env: opts.env ?? process.env });
-  return { top, written, excluded, wired: wiring.changed.length > 0, changed, ...(patchPaths ? { patchPaths } : {}) };
+  return { top, written, excluded, wired: wiring.changed.length > 0, changed, ...(patchPaths ? { patchPaths } : {}), ownedInBase };
 }
 
 function readJson(file: string): Record<string, unknown> {

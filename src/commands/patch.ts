@@ -47,6 +47,14 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
   ]);
   await requireAncestor(git, { commit: base, given: opts.baseCommitId ?? cfg.baseCommit!, flag: opts.baseCommitId ? '--base-commit-id' : 'baseCommit' }, { commit: current, given: opts.currentCommitId ?? 'HEAD' });
   const { commit: onto, tree: ontoTree } = opts.onto ? await revisionOf(git, opts.onto, '--onto') : { commit: base, tree: baseTree };
+  if (opts.onto && (await git.run(['merge-base', '--is-ancestor', base, onto], { ok: [1] })).code !== 0) {
+    // Upstream at --onto would not have the commit the patch applies to (e.g. --onto an older
+    // upstream commit than the base, or a branch that never had it).
+    throw new RefusedError(
+      `--onto ${opts.onto} (${onto.slice(0, 12)}) does not hold the base ${base.slice(0, 12)}: upstream at it lacks the commit the patch is made against; nothing was committed`,
+      `pass --onto an upstream commit that holds the base (e.g. upstream/main after git fetch upstream), or move the fork there first: npx --no-install flagpatch rebase --onto ${opts.onto}`,
+    );
+  }
   const id = patchId(base, cfg);
   const file = patchPath(cfg, device, id);
   const branch = submissionBranch(device);

@@ -28,8 +28,14 @@ import { checkNotOlder, infoFrom, markersLeft, stageConflicts, type RebaseOption
 
 export interface RebasedFork {
   mode: 'fork';
-  /** merged: committed; conflicts: stopped for you to resolve; committed: `git commit` had finished it; aborted. */
-  state: 'merged' | 'conflicts' | 'committed' | 'aborted';
+  /**
+   * merged: committed; conflicts: stopped for you to resolve; committed: `git commit` had
+   * finished it; aborted; cleared: --abort found only a stale state (the merge was committed
+   * or abandoned with git) and removed it; current: REV is the base already, nothing to do.
+   */
+  state: 'merged' | 'conflicts' | 'committed' | 'aborted' | 'cleared' | 'current';
+  /** A stale state of an earlier rebase that was removed on the way, and why. */
+  cleared?: string;
   device: string;
   /** The commit before the rebase, and REV. */
   head: string;
@@ -84,20 +90,23 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
     );
   }
   if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to move to, e.g. --onto upstream/main');
-  if (readState(git)) throw new RefusedError('a flagpatch rebase is in progress', 'finish it with flagpatch rebase --continue, or undo it with flagpatch rebase --abort');
+  const earlier = readState(git);
+  const cleared = earlier ? await clearIfStale(git, earlier) : undefined;
+  if (earlier && !cleared) throw new RefusedError('a flagpatch rebase is in progress', 'finish it with npx --no-install flagpatch rebase --continue, or undo it with npx --no-install flagpatch rebase --abort');
   for (const [f, what] of [['MERGE_HEAD', 'merge'], ['CHERRY_PICK_HEAD', 'cherry-pick'], ['REVERT_HEAD', 'revert'], ['rebase-merge', 'rebase'], ['rebase-apply', 'rebase']]) {
     if (fs.existsSync(path.join(git.gitDir, f))) throw new RefusedError(`a git ${what} is in progress`, `finish it or abort it (git ${what} --abort) first`);
   }
   const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
   if (dirty) throw new RefusedError('the work tree has uncommitted changes; nothing was changed', 'commit or stash them, then run flagpatch rebase again');
   const [head, onto, base] = await Promise.all([revisionOf(git, 'HEAD', 'HEAD'), revisionOf(git, opts.onto, '--onto'), revisionOf(git, cfg.baseCommit, 'baseCommit')]);
-  await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
   const device = cfg.deviceType;
+  if (base.commit === onto.commit) return { ...emptyResult(device, head.commit, onto.commit, nameOf(opts.onto, onto.commit), cfg.file), state: 'current', cleared };
+  await checkNotOlder(git, base.commit, onto.commit, opts.allowOlder ?? false);
+  await checkUpstream(git, { head: head.commit, base: base.commit, onto: onto.commit, given: opts.onto });
   const oldPatchPath = patchPath(cfg, device, patchId(base.commit, cfg));
   const newPatchPath = patchPath(cfg, device, patchId(onto.commit, cfg));
   const configFile = cfg.file;
-  // How REV is named in messages and conflict markers: as given when it is a plain name.
-  const ontoName = /^[\w./@{}~^-]{1,100}$/.test(opts.onto) && !/^[0-9a-f]{7,64}$/.test(opts.onto) ? opts.onto : onto.commit.slice(0, 12);
+  const ontoName = nameOf(opts.onto, onto.commit);
   const labels: [string, string] = ['HEAD', ontoName];
 
   const [configBlob, oldPatch] = await git.objects([`${head.tree}:${configFile}`, `${head.tree}:${oldPatchPath}`]);
@@ -145,7 +154,8 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
 
   saveIndexBackup(git);
   writeState(git, state);
-  return state.phase === 'applying' ? finishClean(git, state, false) : stop(git, state, false);
+  const done = await (state.phase === 'applying' ? finishClean(git, state, false) : stop(git, state, false));
+  return cleared ? { ...done, cleared } : done;
 }
 
 /** Moves index and work tree to the merge commit, then HEAD; `resume` after an interruption. */
@@ -189,27 +199,32 @@ async function moveWorkTree(git: Git, s: State, to: string, resume: boolean): Pr
 
 async function continueFork(git: Git, opts: RebaseOptions): Promise<RebasedFork> {
   const s = readState(git);
-  if (!s) throw new RefusedError('no flagpatch rebase is in progress', 'start one with flagpatch rebase --onto REV');
+  if (!s) throw new RefusedError('no flagpatch rebase is in progress', 'start one with npx --no-install flagpatch rebase --onto REV');
+  const head0 = await revisionOf(git, 'HEAD', 'HEAD');
+  if (s.commit && head0.commit === s.commit) {
+    // Interrupted after HEAD moved to the merge commit: only the state was left to remove.
+    clearState(git);
+    return { ...result(s, 'merged'), commit: s.commit, ...(await patchStats(git, s.commit, s.patchPath)) };
+  }
+  const stale = await clearIfStale(git, s);
+  if (stale) {
+    const parents = (await git.text(['rev-list', '--parents', '-n', '1', head0.commit])).split(' ').slice(1);
+    if (parents.length === 2 && parents[0] === s.origHead && parents[1] === s.onto) {
+      return { ...result(s, 'committed'), commit: head0.commit, ...(await patchStats(git, head0.commit, s.patchPath)) };
+    }
+    throw new RefusedError(`no flagpatch rebase is in progress: ${stale}`, `nothing to continue; to move to ${s.ontoName} now: npx --no-install flagpatch rebase --onto ${s.ontoName}`);
+  }
   if (s.phase === 'applying') return finishClean(git, s, true);
   if (s.phase === 'stopping') return stop(git, s, true);
-  const head = await revisionOf(git, 'HEAD', 'HEAD');
-  if (head.commit !== s.origHead) {
-    const parents = (await git.text(['rev-list', '--parents', '-n', '1', head.commit])).split(' ').slice(1);
-    if (parents.length === 2 && parents[0] === s.origHead && parents[1] === s.onto) {
-      clearState(git);
-      return { ...result(s, 'committed'), commit: head.commit, ...(await patchStats(git, head.commit, s.patchPath)) };
-    }
-    throw new RefusedError('HEAD moved since the rebase stopped', 'flagpatch rebase --abort puts back the state from before the rebase');
-  }
-  if (!fs.existsSync(path.join(git.gitDir, 'MERGE_HEAD'))) {
-    throw new RefusedError('the merge was abandoned (MERGE_HEAD is gone)', 'run flagpatch rebase --abort, then flagpatch rebase --onto REV again');
+  if (head0.commit !== s.origHead) {
+    throw new RefusedError(`HEAD moved to ${head0.commit.slice(0, 12)} while the merge was still open`, 'npx --no-install flagpatch rebase --abort removes the rebase state and leaves HEAD, index and work tree as they are');
   }
   const unmerged = [...new Set((await git.text(['ls-files', '-u', '-z'])).split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
   if (unmerged.length) {
-    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then flagpatch rebase --continue');
+    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then npx --no-install flagpatch rebase --continue');
   }
   const left = await markersLeft(git, '', s.conflicts.map((c) => c.path), s.labels);
-  if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.join(', ')}`, 'resolve them, git add those files, then flagpatch rebase --continue');
+  if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.join(', ')}`, 'resolve them, git add those files, then npx --no-install flagpatch rebase --continue');
   // The same refresh the pre-commit hook runs: the config (now naming REV) and the index.
   const env = { ...(opts.env ?? process.env) };
   delete env.GIT_INDEX_FILE;
@@ -228,18 +243,96 @@ async function abortFork(git: Git): Promise<RebasedFork> {
   const s = readState(git);
   if (!s) throw new RefusedError('no flagpatch rebase is in progress', 'nothing to abort');
   const head = await revisionOf(git, 'HEAD', 'HEAD');
-  if (head.commit !== s.origHead && head.commit !== s.commit) {
-    throw new RefusedError(`HEAD moved since the rebase stopped (the merge was committed as ${head.commit.slice(0, 12)}?)`, `to undo that merge: git reset --keep ${s.origHead.slice(0, 12)}`);
+  const stale = await clearIfStale(git, s);
+  if (stale || (head.commit !== s.origHead && head.commit !== s.commit)) {
+    // Committed or abandoned with git, or HEAD moved on: the commits and changes since are the
+    // user's, so nothing is reset; only the state (and a MERGE_HEAD of ours) goes.
+    const why = stale ?? `HEAD moved to ${head.commit.slice(0, 12)} since the rebase stopped`;
+    clearMerge(git, s);
+    clearState(git);
+    return { ...result(s, 'cleared'), cleared: why };
   }
   await git.run(['read-tree', '--reset', '-u', s.origHead], { waitForLock: true });
   if (head.commit !== s.origHead) await git.run(['update-ref', '-m', 'flagpatch rebase --abort', 'HEAD', s.origHead, head.commit], { waitForLock: true });
   restoreIndex(git);
-  const mergeHead = path.join(git.gitDir, 'MERGE_HEAD');
-  if (fs.existsSync(mergeHead) && fs.readFileSync(mergeHead, 'utf8').trim() === s.onto) {
-    for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) fs.rmSync(path.join(git.gitDir, f), { force: true });
-  }
+  clearMerge(git, s);
   clearState(git);
   return result(s, 'aborted');
+}
+
+/** MERGE_HEAD, MERGE_MSG and MERGE_MODE, when MERGE_HEAD is the one this rebase wrote. */
+function clearMerge(git: Git, s: State): void {
+  if (ourMerge(git, s)) for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) fs.rmSync(path.join(git.gitDir, f), { force: true });
+}
+
+function ourMerge(git: Git, s: State): boolean {
+  try {
+    return fs.readFileSync(path.join(git.gitDir, 'MERGE_HEAD'), 'utf8').trim() === s.onto;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the state is left over from a rebase git finished or abandoned (then it is removed,
+ * and the reason returned). Stopped at conflicts, the merge is git's: once our MERGE_HEAD is
+ * gone, `git commit` made it (HEAD holds REV, maybe with commits after) or `git merge --abort`
+ * / `git reset` dropped it, whatever HEAD became since. A run interrupted before it stopped
+ * has no MERGE_HEAD yet: stale only when HEAD holds REV and its start, otherwise --continue
+ * or --abort finishes it.
+ */
+async function clearIfStale(git: Git, s: State): Promise<string | undefined> {
+  if (ourMerge(git, s)) return undefined;
+  const head = await git.resolve('HEAD');
+  if (!head || head.commit === s.commit) return undefined;
+  const onto = s.ontoName === s.onto.slice(0, 12) ? s.ontoName : `${s.ontoName} (${s.onto.slice(0, 12)})`;
+  const holds = head.commit !== s.origHead && (await isAncestor(git, s.onto, head.commit)) && (await isAncestor(git, s.origHead, head.commit));
+  let why: string | undefined;
+  if (holds) why = `the merge of ${onto} was committed with git (HEAD ${head.commit.slice(0, 12)} holds it)`;
+  else if (s.phase === 'stopped') why = `the merge of ${onto} was abandoned with git (MERGE_HEAD is gone)`;
+  if (why) clearState(git);
+  return why;
+}
+
+/** The post-commit hook after a merge commit: removes a rebase state that commit made stale. */
+export async function clearStaleRebase(git: Git): Promise<string | undefined> {
+  const s = readState(git);
+  return s ? clearIfStale(git, s) : undefined;
+}
+
+async function isAncestor(git: Git, a: string, b: string): Promise<boolean> {
+  return (await git.run(['merge-base', '--is-ancestor', a, b], { ok: [1] })).code === 0;
+}
+
+/**
+ * REV must be an upstream commit: its history may hold no commit of the fork that the current
+ * base does not hold — every merge base of HEAD and REV is in the base's history. That refuses
+ * a REV in HEAD's history (the fork's own remote branch, an earlier fork commit) and a REV
+ * built on the fork (HEAD, a descendant, a branch merging the fork): the merge would take the
+ * vendor commits as upstream's and the new patch would silently lose them.
+ */
+async function checkUpstream(git: Git, r: { head: string; base: string; onto: string; given: string }): Promise<void> {
+  const fix = 'pass --onto the upstream commit to move to, e.g. upstream/main after git fetch upstream';
+  // An ancestor of the base (older, checkNotOlder allowed it) is upstream's.
+  if (await isAncestor(git, r.onto, r.base)) return;
+  if (await isAncestor(git, r.onto, r.head)) {
+    throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) is already in this fork's history (HEAD holds it) and is newer than the base: it is a commit of the fork, not an upstream commit; nothing was changed`, fix);
+  }
+  const bases = (await git.text(['merge-base', '--all', r.head, r.onto])).split('\n').filter(Boolean);
+  for (const m of bases) {
+    if (!(await isAncestor(git, m, r.base))) {
+      throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) holds commits of this fork that upstream does not have (e.g. ${m.slice(0, 12)}): it is not an upstream commit; nothing was changed`, fix);
+    }
+  }
+}
+
+/** How REV is named in messages and conflict markers: as given when it is a plain name. */
+function nameOf(given: string, sha: string): string {
+  return /^[\w./@{}~^-]{1,100}$/.test(given) && !/^[0-9a-f]{7,64}$/.test(given) ? given : sha.slice(0, 12);
+}
+
+function emptyResult(device: string, head: string, onto: string, ontoName: string, configFile: string): Omit<RebasedFork, 'state'> {
+  return { mode: 'fork', device, head, onto, ontoName, patchPath: '', oldPatchPath: '', droppedOld: false, configFile, resolved: [], conflicts: [] };
 }
 
 function result(s: State, state: RebasedFork['state']): RebasedFork {

@@ -7,7 +7,6 @@
 // too. The config is read from that same index, never the work tree: an unstaged edit of it
 // does not change what the commit means. Only the patch file is written in the work tree
 // (never through a symlink); other files, staged or not, are never read from or written to it.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openContext, revisionOf, type CommonOptions, type Context } from '../context.js';
@@ -15,6 +14,7 @@ import { RefusedError, UsageError } from '../errors.js';
 import type { Env, Git } from '../git.js';
 import { patchId, patchPath } from '../layout.js';
 import { authorFromIdent, type MessageInfo } from '../patch/format.js';
+import { blobId as blobIdOf, writeLooseBlob } from '../objects.js';
 import { makePatch } from '../patch/make.js';
 import { isOid } from '../oid.js';
 import { parsePatch } from '../patch/parse.js';
@@ -39,40 +39,60 @@ export async function refreshIn(ctx: Context, env: Env | NodeJS.ProcessEnv): Pro
   if (!cfg.deviceType) return { action: 'skipped' };
   const device = cfg.deviceType;
   if (!cfg.baseCommit) throw new UsageError('"deviceType" is set but "baseCommit" is not', 'run flagpatch init --device-type DEV --base-commit-id REV, or add "baseCommit"', cfg.file);
-  // init writes the full sha, so the patch path is known before git confirms the base:
-  // both lookups run at once.
+  // init writes the full sha, so the patch path is known before git confirms the base, and the
+  // diff can start at once: git resolves the same sha (a sha that names a tag, not a commit,
+  // is caught below and done again). The staged patch and the base are read meanwhile by the
+  // batch reader (one process answers every object read of the run).
   const knownId = isOid(cfg.baseCommit) ? cfg.baseCommit.slice(0, cfg.idLength) : null;
-  const early = knownId ? stagedEntry(git, patchPath(cfg, device, knownId)) : null;
+  const early = knownId ? stagedPatch(git, patchPath(cfg, device, knownId)) : null;
   early?.catch(() => {}); // awaited below when used; never an unhandled rejection
-  const { commit: base, tree: baseTree } = await revisionOf(git, cfg.baseCommit, 'baseCommit');
-  const file = patchPath(cfg, device, patchId(base, cfg));
-  // (A tag's sha would name another commit: then the early lookup was for the wrong path.)
-  const staged = early && knownId === patchId(base, cfg) ? early : stagedEntry(git, file);
-  const worktreeFile = path.join(git.top, file);
-  refuseSymlinks(git.top, file);
+  const worktreeFile = (file: string) => path.join(git.top, file);
   const indexes = indexesToUpdate(git, env);
-  // The diff starts now; the staged patch and its message are read meanwhile.
-  const info = staged.then((s) => messageInfo(git, s?.sha, worktreeFile, { base, device, name: cfg.name, file }));
-  const made = await withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, info, label: file }));
+  const make = (base: string, baseTree: string, file: string, staged: ReturnType<typeof stagedPatch>) => {
+    const info = staged.then((s) => messageOf(git, s, { base, device, name: cfg.name, file }));
+    return withWorkspace((dir) => makePatch(git, dir, cfg, { base, baseTree, info, label: file }));
+  };
+  const guess = knownId && early ? make(cfg.baseCommit, `${cfg.baseCommit}^{tree}`, patchPath(cfg, device, knownId), early) : null;
+  guess?.catch(() => {}); // used only when the base is what it guessed
+  let resolved;
+  try {
+    resolved = await revisionOf(git, cfg.baseCommit, 'baseCommit');
+  } catch (e) {
+    await guess?.catch(() => {}); // let it end before reporting
+    throw e;
+  }
+  const { commit: base, tree: baseTree } = resolved;
+  const file = patchPath(cfg, device, patchId(base, cfg));
+  try {
+    refuseSymlinks(git.top, file);
+  } catch (e) {
+    await guess?.catch(() => {});
+    throw e;
+  }
+  const guessed = guess && base === cfg.baseCommit;
+  if (guess && !guessed) await guess.catch(() => {});
+  const staged = guessed ? early! : stagedPatch(git, file);
+  const made = guessed ? await guess : await make(base, baseTree, file, staged);
   const current = await staged;
 
   if (!made) {
     if (!current) return { action: 'unchanged', patchPath: file };
-    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--force-remove', '--', file], { waitForLock: true });
-    fs.rmSync(worktreeFile, { force: true });
-    removeEmptyParents(path.dirname(worktreeFile), git.top);
+    for (const index of indexes) await git.with({ GIT_INDEX_FILE: index }).stage(file, null);
+    fs.rmSync(worktreeFile(file), { force: true });
+    removeEmptyParents(path.dirname(worktreeFile(file)), git.top);
     return { action: 'removed', patchPath: file };
   }
   const stats = { files: made.files, insertions: made.insertions, deletions: made.deletions };
-  if (current && !current.conflicted && current.sha === blobId(made.mailbox, current.sha.length)) {
+  if (current && !current.conflicted && current.sha === blobIdOf(made.mailbox, git.objectFormat)) {
     // Keep the work tree copy in step with the index (e.g. after a checkout of an old version).
-    if (!sameFile(worktreeFile, made.mailbox)) writeFileAtomic(worktreeFile, made.mailbox);
+    if (!sameFile(worktreeFile(file), made.mailbox)) writeFileAtomic(worktreeFile(file), made.mailbox);
     return { action: 'unchanged', patchPath: file, ...stats };
   }
-  writeFileAtomic(worktreeFile, made.mailbox);
-  const sha = await git.hashObject(made.mailbox);
+  writeFileAtomic(worktreeFile(file), made.mailbox);
+  // Written as a loose object here (no hash-object process), then staged with one update-index.
+  const sha = writeLooseBlob(git.objectsDir, made.mailbox, git.objectFormat);
   for (const index of indexes) {
-    await git.with({ GIT_INDEX_FILE: index }).run(['update-index', '--add', '--cacheinfo', `100644,${sha},${file}`], { waitForLock: true });
+    await git.with({ GIT_INDEX_FILE: index }).stage(file, sha);
   }
   return { action: 'updated', patchPath: file, ...stats };
 }
@@ -89,13 +109,17 @@ function indexesToUpdate(git: Git, env: Env): (string | undefined)[] {
   return [full];
 }
 
-async function stagedEntry(git: Git, file: string): Promise<{ sha: string; conflicted?: boolean } | null> {
-  const out = await git.text(['ls-files', '-s', '--', `:(literal)${file}`]);
-  const m = /^\d+ ([0-9a-f]+) 0\t/.exec(out);
-  if (m) return { sha: m[1] };
-  // A merge, revert or pick that stopped on the patch file itself (modify/delete: git gives
-  // merge drivers no say there) leaves stages 1-3; writing the fresh patch resolves it.
-  return out ? { sha: /^\d+ ([0-9a-f]+) 2\t/m.exec(out)?.[1] ?? '', conflicted: true } : null;
+/**
+ * The patch staged in the index being committed, read by the batch reader: stage 0, or — when a
+ * merge, revert or pick stopped on the patch file itself (modify/delete: git gives merge drivers
+ * no say there) — our side (stage 2) marked conflicted: writing the fresh patch resolves it.
+ */
+async function stagedPatch(git: Git, file: string): Promise<{ sha: string; data: Buffer | null; conflicted?: boolean } | null> {
+  const o = await git.read(`:0:${file}`);
+  if (o?.type === 'blob') return { sha: o.sha, data: o.data };
+  const [base, ours, theirs] = await git.objects([1, 2, 3].map((n) => `:${n}:${file}`));
+  if (!base && !ours && !theirs) return null;
+  return { sha: ours?.sha ?? '', data: ours?.type === 'blob' ? ours.data : null, conflicted: true };
 }
 
 /**
@@ -103,12 +127,21 @@ async function stagedEntry(git: Git, file: string): Promise<{ sha: string; confl
  * no vendor code leave the patch byte-identical; otherwise made from the committer's identity.
  */
 export async function messageInfo(git: Git, staged: string | undefined, worktreeFile: string, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
-  if (staged) {
+  if (!staged) return messageOf(git, null, p);
+  // The work tree copy is the staged one nearly always; reading it saves a git read.
+  let text: Buffer | null = fs.existsSync(worktreeFile) ? fs.readFileSync(worktreeFile) : null;
+  if (!text || blobId(text, staged.length) !== staged) text = await git.blob(staged).catch(() => null);
+  return messageOf(git, { data: text }, p);
+}
+
+/** `messageInfo` from the staged patch's bytes (null: none, or unreadable). */
+async function messageOf(git: Git, staged: { data: Buffer | null } | null, p: { base: string; device: string; name: string; file: string }): Promise<MessageInfo> {
+  if (staged?.data) {
     try {
-      // The work tree copy is the staged one nearly always; reading it saves a git process.
-      let text: Buffer | null = fs.existsSync(worktreeFile) ? fs.readFileSync(worktreeFile) : null;
-      if (!text || blobId(text, staged.length) !== staged) text = await git.blob(staged);
-      const [m] = parsePatch(text, p.file);
+      // Only the message and its first file diff are parsed: the rest is not needed here.
+      const first = staged.data.indexOf('\ndiff --git ');
+      const second = first === -1 ? -1 : staged.data.indexOf('\ndiff --git ', first + 1);
+      const [m] = parsePatch(second === -1 ? staged.data : staged.data.subarray(0, second + 1), p.file);
       if (m.author && m.date && m.subject) return { author: { ...m.author, date: m.date }, subject: m.subject, base: p.base, device: p.device };
     } catch {
       // An unreadable patch is replaced by a fresh one.
@@ -117,12 +150,9 @@ export async function messageInfo(git: Git, staged: string | undefined, worktree
   return { author: authorFromIdent(await git.authorIdent()), subject: `[${p.device}] Adapt ${p.name} to ${p.device}`, base: p.base, device: p.device };
 }
 
-/** The git object id of a blob, computed here rather than by another process. */
+/** The git object id of a blob (`hexLength` 40: SHA-1, 64: SHA-256), computed in process. */
 export function blobId(content: Buffer, hexLength: number): string {
-  const h = crypto.createHash(hexLength === 64 ? 'sha256' : 'sha1');
-  h.update(`blob ${content.length}\0`);
-  h.update(content);
-  return h.digest('hex');
+  return blobIdOf(content, hexLength === 64 ? 'sha256' : 'sha1');
 }
 
 function sameFile(file: string, content: Buffer): boolean {

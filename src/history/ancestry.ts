@@ -5,8 +5,7 @@ import { RefusedError } from '../errors.js';
 import type { Git } from '../git.js';
 
 export async function requireAncestor(git: Git, base: { commit: string; given: string; flag: string }, current: { commit: string; given: string }): Promise<void> {
-  const r = await git.run(['merge-base', '--is-ancestor', base.commit, current.commit], { ok: [1] });
-  if (r.code === 0) return;
+  if (await git.isAncestor(base.commit, current.commit)) return;
   throw new RefusedError(
     `${base.flag} ${base.given} (${base.commit.slice(0, 12)}) is not an ancestor of ${current.given} (${current.commit.slice(0, 12)}): ` +
       `a patch from it would also undo the upstream changes ${current.given} does not hold`,

@@ -1,7 +1,9 @@
 // The hooks for commits git makes without a pre-commit hook.
 //   post-merge   a merge git completed itself: git wrote its tree before pre-merge-commit could
 //                change it, so the merge commit is amended with the fresh patch here
-//   post-commit  hooks/post-commit calls this only after `git cherry-pick` / `git revert`; with
+//   post-commit  hooks/post-commit calls this after `git commit` of a merge while a `flagpatch
+//                rebase` state is left (the commit finished it: the state goes), and after
+//                `git cherry-pick` / `git revert`; with
 //                one commit it is amended here. A sequence (several commits, or a rebase) keeps
 //                its index in memory between commits, so amending under it would break it:
 //                a rebase is refreshed by post-rewrite once it has finished, a sequence of
@@ -34,6 +36,12 @@ export async function postCommit(opts: CommonOptions): Promise<AmendResult> {
   const env = opts.env ?? process.env;
   if (skipped(env)) return { action: 'skipped' };
   const git = await Git.open(opts.cwd ?? process.cwd(), env);
+  if ((await git.text(['log', '-g', '-1', '--format=%gs', 'HEAD'])).startsWith('commit (merge)')) {
+    // The pre-commit hook already wrote the patch; only a finished rebase's state is left.
+    const { clearStaleRebase } = await import('../commands/rebase-fork.js');
+    const why = await clearStaleRebase(git);
+    return { action: 'skipped', note: why ? `flagpatch: ${why}: the rebase is complete; removed its state` : undefined };
+  }
   const [sequencer, ...others] = (await git.text(['rev-parse', '--git-path', 'sequencer', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']))
     .split('\n')
     .map((p) => path.resolve(git.top, p));

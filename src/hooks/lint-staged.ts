@@ -1,10 +1,10 @@
 // lint-staged runs before the refresh when the fork configures it, so the patch is made from
 // the files as lint-staged leaves them in the index.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
-import { throwIfAborted, trackChild } from '../lifecycle.js';
+import { spawnTool } from '../git/run.js';
+import { throwIfAborted } from '../lifecycle.js';
 
 // lint-staged's own config files (https://github.com/lint-staged/lint-staged#configuration).
 const CONFIG_FILES = [
@@ -26,8 +26,7 @@ export function lintStagedConfigured(top: string): boolean {
 export function runLintStaged(top: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     throwIfAborted(signal);
-    const child = spawn('lint-staged', [], { cwd: top, env, stdio: 'inherit' });
-    trackChild(child);
+    const child = spawnTool('lint-staged', top, env);
     child.on('error', (e) =>
       reject(new RefusedError(`lint-staged is configured but cannot be run: ${e.message}`, 'run npm install in the fork (it installs lint-staged), or remove the lint-staged config')),
     );

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { RefusedError } from '../errors.js';
 import type { Entry, Git, RawChange } from '../git.js';
 import type { PatchMessage } from './parse.js';
+import { replayMessage } from './replay.js';
 
 export interface Applied {
   /** The base's entries for the touched paths, before the patch. */
@@ -38,6 +39,23 @@ export async function applyOnBase(
   const wanted = new Set(opts.paths);
   for (const m of messages) for (const f of m.files) for (const p of [f.oldPath, f.newPath]) if (p !== null) wanted.add(p);
   for (const p of known.keys()) wanted.delete(p);
+  const looked = wanted.size ? await git.entriesAt(base, [...wanted]) : [];
+  const byPath = new Map([...known, ...looked.map((e) => [e.path, e] as const)]);
+  const before = [...byPath.values()];
+  // A single message is replayed in process when it can be (no temporary index, no git
+  // process: the base's blobs come through the batch reader); git applies the rest.
+  if (messages.length === 1) {
+    const changes = await replayMessage(messages[0], byPath, (sha) => cachedBlob(git, sha), git.objectFormat, !opts.checkOnly);
+    if (changes) {
+      if (opts.checkOnly) return { before, after: new Map() };
+      const after = new Map(byPath);
+      for (const [p, e] of changes) {
+        if (e) after.set(p, e);
+        else after.delete(p);
+      }
+      return { before, after };
+    }
+  }
   const objects = path.join(workspace, 'objects');
   fs.mkdirSync(objects, { recursive: true });
   const tmp = git.with({
@@ -45,16 +63,33 @@ export async function applyOnBase(
     GIT_OBJECT_DIRECTORY: objects,
     GIT_ALTERNATE_OBJECT_DIRECTORIES: git.objectsDir,
   });
-  const looked = wanted.size ? await git.entriesAt(base, [...wanted]) : [];
-  const before = [...new Map([...known, ...looked.map((e) => [e.path, e] as const)]).values()];
   await tmp.updateIndex(before);
-  // A legacy mailbox's later messages need the earlier ones applied: only a single one can be
-  // merely checked.
-  const check = (opts.checkOnly ?? false) && messages.length === 1;
-  for (const [n, m] of messages.entries()) await applyMessage(tmp, m, label, base, messages.length > 1 ? n + 1 : 0, check);
+  // One git process for every message: git apply takes a path changed by several diffs of one
+  // input in order, each on the result of the one before, so a legacy mailbox's messages apply
+  // (or are checked) together, whatever their number.
+  const check = opts.checkOnly ?? false;
+  const all = messages.length === 1 ? messages[0] : { ...messages[0], diff: Buffer.concat(messages.map((m) => m.diff)), files: messages.flatMap((m) => m.files) };
+  await applyMessage(tmp, all, label, base, 0, check);
   if (check) return { before, after: new Map() };
   const after = new Map((await tmp.lsFiles()).map((e) => [e.path, e]));
   return { before, after };
+}
+
+// Base blobs read in this process, per repository: `check` replays many devices' patches on
+// the same few bases. Small blobs only, and a bounded total.
+const blobCache = new WeakMap<Git, { bytes: number; blobs: Map<string, Promise<Buffer>> }>();
+
+function cachedBlob(git: Git, sha: string): Promise<Buffer> {
+  let cache = blobCache.get(git);
+  if (!cache) blobCache.set(git, (cache = { bytes: 0, blobs: new Map() }));
+  const hit = cache.blobs.get(sha);
+  if (hit) return hit;
+  const read = git.blob(sha);
+  if (cache.bytes < 64 << 20) {
+    cache.blobs.set(sha, read);
+    read.then((b) => (cache.bytes += b.length), () => cache.blobs.delete(sha));
+  }
+  return read;
 }
 
 /** What the tree should hold at the touched paths: the base's entries with `changes` made. */
