@@ -312,7 +312,7 @@ unmerged: resolve them first.
     },
   },
   hook: {
-    summary: 'what the git hooks run: hook pre-commit | pre-push | post-merge | post-commit | post-rewrite | install',
+    summary: 'what the git hooks run: hook pre-commit | pre-push | pre-rebase | post-merge | post-commit | post-rewrite | install',
     usage: 'flagpatch hook pre-commit | pre-push <remote> <url> | pre-rebase <upstream> [<branch>] | post-merge <squash> | post-commit | post-rewrite <kind> | install',
     help: `Run by the scripts in hooks/ (git runs them: core.hooksPath = hooks), not by hand.
 pre-commit: lint-staged (when configured), then refresh. pre-push: reads git's ref lines on
