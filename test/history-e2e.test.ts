@@ -247,7 +247,7 @@ story('cherry-pick and revert of one commit commit a fresh patch; several picks 
   const several = run(dir, 'git', ['cherry-pick', 'side~2', 'side']);
   assert.is(several.code, 0, several.out);
   const picks = git(dir, ['log', '--format=%h', '-2']).split('\n').reverse();
-  for (const c of picks) assert.match(several.out, `flagpatch: ${c} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' ${start}\n`);
+  for (const c of picks) assert.match(several.out, `flagpatch: ${c} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx --no-install flagpatch refresh --amend' ${start}\n`);
   assertStale(dir, 'HEAD');
   const ex = run(dir, 'git', ['rebase', '-x', 'npx --no flagpatch refresh --amend', start], { HOME: process.env.HOME });
   assert.is(ex.code, 0, ex.out);
@@ -286,7 +286,7 @@ story('conflict markers in a patch: push refused saying so, with the exact fix, 
   assert.is.not(push.code, 0);
   const line = text.split('\n').indexOf('<<<<<<< HEAD') + 1;
   assert.match(push.out, `✗ ${PATCH()}: holds conflict markers at line ${line} (a merge, rebase or cherry-pick merged the patch file as text)`, push.out);
-  assert.match(push.out, "fix: regenerate it on that commit: npx flagpatch refresh --amend (an older commit: git rebase -x 'npx flagpatch refresh --amend' <its parent>)");
+  assert.match(push.out, "fix: regenerate it on that commit: npx --no-install flagpatch refresh --amend (an older commit: git rebase -x 'npx --no-install flagpatch refresh --amend' <its parent>)");
   // The fix amends only the patch: what else is staged stays staged, out of the commit.
   write(dir, { 'README.md': 'staged, not committed\n' });
   git(dir, ['add', 'README.md']);
@@ -308,7 +308,7 @@ story('conflict markers in a patch: push refused saying so, with the exact fix, 
   const below = run(dir, 'git', ['push', 'origin', 'HEAD:main']);
   assert.is.not(below.code, 0);
   assert.match(below.out, `✗ ${PATCH()} in ${marked.slice(0, 12)}: holds conflict markers at line ${line} (a pushed commit below the tip)`);
-  assert.match(below.out, `fix: refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${marked.slice(0, 12)}^`);
+  assert.match(below.out, `fix: refresh every commit from there: git rebase -x 'npx --no-install flagpatch refresh --amend' ${marked.slice(0, 12)}^`);
   const rebased = run(dir, 'git', ['rebase', '-x', 'npx --no flagpatch refresh --amend', `${marked}^`], { HOME: process.env.HOME });
   assert.is(rebased.code, 0, rebased.out);
   assertFresh(dir, 'HEAD~1');

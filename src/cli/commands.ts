@@ -297,7 +297,7 @@ unmerged: resolve them first.
                               parents kept) with the fresh patch; the rest of the index is
                               left as it is. For commits no hook refreshed (a cherry-pick of
                               several commits, a rebase with the hooks off), each of them:
-                                git rebase -x 'npx flagpatch refresh --amend' <upstream>`,
+                                git rebase -x 'npx --no-install flagpatch refresh --amend' <upstream>`,
     flags: { amend: 'boolean' },
     positionals: 0,
     async run(flags, _pos, out) {
@@ -347,7 +347,7 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         const marked = r.markers.map((m) => ({
           where: `${m.path} in ${m.commit.slice(0, 12)}`,
           problem: `holds conflict markers at line ${m.line} (a pushed commit below the tip)`,
-          fix: `refresh every commit from there: git rebase -x 'npx flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`,
+          fix: `refresh every commit from there: git rebase -x 'npx --no-install flagpatch refresh --amend' ${m.commit.slice(0, 12)}^`,
         }));
         for (const line of renderProblems(out, marked)) out.err(line);
         if (!r.ok) out.err('flagpatch: fix these and push again (FLAGPATCH_SKIP=1 skips the check)');

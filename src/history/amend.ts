@@ -1,7 +1,7 @@
 // `flagpatch refresh --amend`: makes HEAD's own patch fresh for HEAD's tree and, when that
 // changes it, replaces HEAD by the same commit with the fresh patch. For the commits git makes
 // without a pre-commit hook: merges git completes itself, cherry-picks, reverts, and each
-// commit of a rebase (`git rebase -x 'npx flagpatch refresh --amend' <upstream>`).
+// commit of a rebase (`git rebase -x 'npx --no-install flagpatch refresh --amend' <upstream>`).
 //
 // The new commit is HEAD's object with only the tree and the committer changed (author,
 // message, encoding and parents kept; a signature is dropped, since it would no longer

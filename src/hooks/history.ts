@@ -7,7 +7,7 @@
 //                one commit it is amended here. A sequence (several commits, or a rebase) keeps
 //                its index in memory between commits, so amending under it would break it:
 //                a rebase is refreshed by post-rewrite once it has finished, a sequence of
-//                picks with `git rebase -x 'npx flagpatch refresh --amend'`.
+//                picks with `git rebase -x 'npx --no-install flagpatch refresh --amend'`.
 //   post-rewrite after a rebase: every rewritten commit gets its fresh patch (below).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +46,7 @@ export async function postCommit(opts: CommonOptions): Promise<AmendResult> {
     .split('\n')
     .map((p) => path.resolve(git.top, p));
   if ([sequencer, ...others].some((p) => fs.existsSync(p))) {
-    const note = `flagpatch: ${await git.text(['rev-parse', '--short', 'HEAD'])} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx flagpatch refresh --amend' ${await sequenceStart(git, sequencer)}`;
+    const note = `flagpatch: ${await git.text(['rev-parse', '--short', 'HEAD'])} was not refreshed (a sequence of picks); when it ends: git rebase -x 'npx --no-install flagpatch refresh --amend' ${await sequenceStart(git, sequencer)}`;
     return { action: 'skipped', note };
   }
   return refreshAmend(opts);

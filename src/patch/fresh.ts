@@ -41,7 +41,7 @@ export function refuseConflictMarkers(text: Buffer): void {
   if (line === null) return;
   throw new FlagpatchError(
     `holds conflict markers at line ${line} (a merge, rebase or cherry-pick merged the patch file as text)`,
-    `regenerate it on that commit: npx flagpatch refresh --amend (an older commit: git rebase -x 'npx flagpatch refresh --amend' <its parent>)`,
+    `regenerate it on that commit: npx --no-install flagpatch refresh --amend (an older commit: git rebase -x 'npx --no-install flagpatch refresh --amend' <its parent>)`,
   );
 }
 
