@@ -19,7 +19,9 @@ export const ENV: NodeJS.ProcessEnv = {
 };
 
 export function git(cwd: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): string {
-  return execFileSync('git', args, { cwd, env: { ...ENV, ...opts.env }, input: opts.input, maxBuffer: 1 << 30 }).toString('utf8').trim();
+  return execFileSync('git', args, { cwd, env: { ...ENV, ...opts.env }, input: opts.input, maxBuffer: 1 << 30 })
+    .toString('utf8')
+    .trim();
 }
 
 const lines = (seed: string, n: number) => Array.from({ length: n }, (_, k) => `${seed}_${k} = ${k} * 7  # some code\n`).join('');

@@ -123,7 +123,10 @@ async function main(): Promise<void> {
     const breaking = `upstream ${Math.floor(COMMITS * 0.7)}`; // the commit made to conflict with D3
     const merges = fb.patches
       .filter((p) => p.firstBad)
-      .map((p) => `${p.device}: ${p.firstBad!.merges} bisection merges, first bad ${p.firstBad!.commit.slice(0, 7)} "${p.firstBad!.subject}" (${p.firstBad!.subject === breaking ? 'exact' : `WRONG: expected "${breaking}"`})`);
+      .map(
+        (p) =>
+          `${p.device}: ${p.firstBad!.merges} bisection merges, first bad ${p.firstBad!.commit.slice(0, 7)} "${p.firstBad!.subject}" (${p.firstBad!.subject === breaking ? 'exact' : `WRONG: expected "${breaking}"`})`,
+      );
 
     // A fork of device D0 (its patch carries cleanly), with its config and fresh patch.
     const forkDir = path.join(root, 'fork');

@@ -298,7 +298,11 @@ function startup(): { node: number; cli: number } {
   return { node: median(node), cli: median(cli) };
 }
 
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
 
 // ---------------------------------------------------------------- report
 
@@ -314,7 +318,12 @@ function svg(rows: Row[]): string {
   const Y = (v: number) => H - pad - (v / max) * (H - 2 * pad);
   const line = (key: 'ours' | 'floor', color: string) =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${X(p.n).toFixed(1)},${Y(p[key]).toFixed(1)}`).join(' ')}"/>` +
-    pts.map((p) => `<circle cx="${X(p.n).toFixed(1)}" cy="${Y(p[key]).toFixed(1)}" r="3" fill="${color}"/><text x="${(X(p.n) + 5).toFixed(1)}" y="${(Y(p[key]) - 6).toFixed(1)}" font-size="11" fill="${color}">${p[key].toFixed(0)} ms</text>`).join('');
+    pts
+      .map(
+        (p) =>
+          `<circle cx="${X(p.n).toFixed(1)}" cy="${Y(p[key]).toFixed(1)}" r="3" fill="${color}"/><text x="${(X(p.n) + 5).toFixed(1)}" y="${(Y(p[key]) - 6).toFixed(1)}" font-size="11" fill="${color}">${p[key].toFixed(0)} ms</text>`,
+      )
+      .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="20" text-anchor="middle" font-size="14">pre-commit hook (git hook run) vs its git floor (median ms)</text>

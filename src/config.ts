@@ -29,8 +29,18 @@ export const DATA_CONFIGS = ['package.json', '.flagpatchrc', '.flagpatchrc.json'
 
 /** Code configs: never loaded, always refused. */
 export const CODE_CONFIGS = [
-  '.flagpatchrc.js', '.flagpatchrc.cjs', '.flagpatchrc.mjs', '.flagpatchrc.ts', '.flagpatchrc.cts', '.flagpatchrc.mts',
-  'flagpatch.config.js', 'flagpatch.config.cjs', 'flagpatch.config.mjs', 'flagpatch.config.ts', 'flagpatch.config.cts', 'flagpatch.config.mts',
+  '.flagpatchrc.js',
+  '.flagpatchrc.cjs',
+  '.flagpatchrc.mjs',
+  '.flagpatchrc.ts',
+  '.flagpatchrc.cts',
+  '.flagpatchrc.mts',
+  'flagpatch.config.js',
+  'flagpatch.config.cjs',
+  'flagpatch.config.mjs',
+  'flagpatch.config.ts',
+  'flagpatch.config.cts',
+  'flagpatch.config.mts',
 ] as const;
 
 /** Every config file name but package.json: owned paths, never part of a vendor patch. */
@@ -101,7 +111,11 @@ function parseJson(file: string, text: string): unknown {
 }
 
 function firstLine(e: unknown): string {
-  return String((e as Error).message ?? e).split('\n').find((l) => l.trim() && !/^(JSON|YAML) Error in/.test(l)) ?? 'unreadable';
+  return (
+    String((e as Error).message ?? e)
+      .split('\n')
+      .find((l) => l.trim() && !/^(JSON|YAML) Error in/.test(l)) ?? 'unreadable'
+  );
 }
 
 /** Checks every key of a raw config object; throws ConfigError listing all problems. */

@@ -47,10 +47,7 @@ export class Git {
       signal,
     });
     if (probe.code !== 0) {
-      throw new RefusedError(
-        `${cwd} is not inside a git work tree (${probe.stderr.trim().split('\n')[0]})`,
-        'run flagpatch from inside the checkout of your fork',
-      );
+      throw new RefusedError(`${cwd} is not inside a git work tree (${probe.stderr.trim().split('\n')[0]})`, 'run flagpatch from inside the checkout of your fork');
     }
     const [top, gitDir, objects, format] = probe.stdout.toString('utf8').trimEnd().split('\n');
     return new Git(top, path.resolve(cwd, objects), gitDir, env, format === 'sha256' ? 64 : 40, signal);
@@ -98,10 +95,7 @@ export class Git {
         const lock = e instanceof GitError ? /Unable to create '([^']+\.lock)': File exists/.exec(e.stderr)?.[1] : undefined;
         if (!lock || !opts.waitForLock) throw e;
         if (attempt >= 50) {
-          throw new RefusedError(
-            `another git process has held ${lock} for 5 seconds`,
-            `wait for it to finish and retry; if no git process runs, remove the stale lock: rm '${lock}'`,
-          );
+          throw new RefusedError(`another git process has held ${lock} for 5 seconds`, `wait for it to finish and retry; if no git process runs, remove the stale lock: rm '${lock}'`);
         }
         throwIfAborted(this.signal);
         await new Promise((r) => setTimeout(r, 100));
@@ -202,7 +196,7 @@ export class Git {
     const folders: string[] = [];
     for (const p of paths) {
       // Down the path one folder at a time, until it is missing or a file stands there.
-      for (let dir = '', start = 0; ; ) {
+      for (let dir = '', start = 0; ;) {
         const slash = p.indexOf('/', start);
         const at = slash === -1 ? p : p.slice(0, slash);
         const e = trees.get(dir)?.get(p.slice(start, slash === -1 ? undefined : slash));
@@ -295,7 +289,9 @@ export class Git {
 
   /** Writes a tree of one level; entries are names, not paths (as `mktree`, without a process). */
   async mktree(entries: readonly Entry[]): Promise<string> {
-    for (const e of entries) if (!/^[0-9a-f]+$/.test(e.sha) || e.sha.length !== (this.objectFormat === 'sha256' ? 64 : 40) || /[/\0]/.test(e.path) || !e.path) throw new GitError(['mktree'], 128, `fatal: bad tree entry ${JSON.stringify(e)}`);
+    for (const e of entries)
+      if (!/^[0-9a-f]+$/.test(e.sha) || e.sha.length !== (this.objectFormat === 'sha256' ? 64 : 40) || /[/\0]/.test(e.path) || !e.path)
+        throw new GitError(['mktree'], 128, `fatal: bad tree entry ${JSON.stringify(e)}`);
     return writeLooseTree(this.writeDir(), entries, this.objectFormat);
   }
 
@@ -358,7 +354,10 @@ export class Git {
 
   /** The work trees of this repository (the main one first). */
   async worktrees(): Promise<string[]> {
-    return (await this.text(['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice('worktree '.length));
+    return (await this.text(['worktree', 'list', '--porcelain']))
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice('worktree '.length));
   }
 
   /** Sets `ref` to `sha` (only when it is `old` now, if given; '' = must not exist), waiting for a held lock. */
@@ -418,4 +417,3 @@ export class Git {
     return this.text(['var', 'GIT_AUTHOR_IDENT']);
   }
 }
-

@@ -56,7 +56,11 @@ export function parseHetero(text: string, idLength: number): Hetero {
   const all = text.split('\n');
   if (all.length > LIMITS.heteroLines) {
     // Listed first, so it is seen however many problems follow.
-    problems.push({ line: LIMITS.heteroLines + 1, message: `has ${all.length} lines, more than ${LIMITS.heteroLines}, the limit for the hetero registry; the rest is not read`, fix: 'keep one line per combination trained together' });
+    problems.push({
+      line: LIMITS.heteroLines + 1,
+      message: `has ${all.length} lines, more than ${LIMITS.heteroLines}, the limit for the hetero registry; the rest is not read`,
+      fix: 'keep one line per combination trained together',
+    });
   }
   all.slice(0, LIMITS.heteroLines).forEach((raw, i) => {
     const line = i + 1;
@@ -72,7 +76,11 @@ export function parseHetero(text: string, idLength: number): Hetero {
     const id = m[1];
     const devices = m[2].trim().split(/\s+/).filter(Boolean);
     if (!idRe.test(id)) {
-      report({ line, message: `ID ${JSON.stringify(id.slice(0, 60))} is not ${idLength} lowercase hex digits`, fix: `use the base commit abbreviated to ${idLength} digits, as in the patch folder name` });
+      report({
+        line,
+        message: `ID ${JSON.stringify(id.slice(0, 60))} is not ${idLength} lowercase hex digits`,
+        fix: `use the base commit abbreviated to ${idLength} digits, as in the patch folder name`,
+      });
       return;
     }
     const badDevices = devices.filter((d) => !DEVICE_RE.test(d));

@@ -138,8 +138,14 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
         const combinations = hetero.combinations.filter((c) => c.id === p.id && c.devices.includes(p.device)).map((c) => c.devices);
         const report: PatchReport = { device: p.device, id: p.id, path: p.path, files: 0, insertions: 0, deletions: 0, combinations, state: 'fresh' };
         try {
-          if (data === 'too-large') throw new FlagpatchError(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`, 'split the adaptation, or keep large binaries out of the patch (exclude them)', 1, { where: p.path });
-          if (data === 'over-budget') throw new FlagpatchError(`was not read: the patches of this commit hold more than ${mib(LIMITS.commitPatchBytes)} in all`, 'keep the patch folder to real vendor patches', 1, { where: p.path });
+          if (data === 'too-large')
+            throw new FlagpatchError(`is larger than ${mib(LIMITS.patchBytes)}, the limit for a patch file`, 'split the adaptation, or keep large binaries out of the patch (exclude them)', 1, {
+              where: p.path,
+            });
+          if (data === 'over-budget')
+            throw new FlagpatchError(`was not read: the patches of this commit hold more than ${mib(LIMITS.commitPatchBytes)} in all`, 'keep the patch folder to real vendor patches', 1, {
+              where: p.path,
+            });
           refuseConflictMarkers(data ?? Buffer.alloc(0));
           const messages = parseOnce(p.sha, data, p.path);
           if (messages instanceof FlagpatchError) throw messages;
@@ -147,7 +153,12 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
           Object.assign(report, stats(messages));
           report.base = await baseOf(git, p.id, messages, p.path, commits);
           if (!(await onTrusted(report.base))) {
-            throw new FlagpatchError(`its base ${report.base.slice(0, 12)} is not a commit of ${opts.configFrom}: a patch adapts an upstream commit`, `make the patch on a commit of ${opts.configFrom} (flagpatch rebase --onto <it> carries it there)`, 1, { where: p.path });
+            throw new FlagpatchError(
+              `its base ${report.base.slice(0, 12)} is not a commit of ${opts.configFrom}: a patch adapts an upstream commit`,
+              `make the patch on a commit of ${opts.configFrom} (flagpatch rebase --onto <it> carries it there)`,
+              1,
+              { where: p.path },
+            );
           }
           report.baseDate = await dates(report.base);
           const judged = fresh && p.device === cfg.deviceType && p.id === fresh.id ? fresh.changes : null;
@@ -167,7 +178,11 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
           } else {
             // Patches of other devices only need to apply on their base.
             const key = `${p.sha}:${report.base}`;
-            if (!applies.has(key)) applies.set(key, applyOnBase(git, workspace, report.base, messages, p.path, { checkOnly: true }).then(() => undefined));
+            if (!applies.has(key))
+              applies.set(
+                key,
+                applyOnBase(git, workspace, report.base, messages, p.path, { checkOnly: true }).then(() => undefined),
+              );
             await applies.get(key)!.catch((e: unknown) => {
               throw e instanceof FlagpatchError ? new FlagpatchError(e.problem, e.fix, 1, { where: p.path }) : e;
             });
@@ -198,7 +213,11 @@ async function trustedConfig(git: Git, opts: InspectOptions, source: ReturnType<
     own = await loadConfig(source);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    violations.push({ where: e.where ?? e.file, problem: `this commit's config cannot be used: ${e.toProblem().problem}`, fix: `${e.fix ?? 'fix it'}; the check used the config of ${opts.configFrom}` });
+    violations.push({
+      where: e.where ?? e.file,
+      problem: `this commit's config cannot be used: ${e.toProblem().problem}`,
+      fix: `${e.fix ?? 'fix it'}; the check used the config of ${opts.configFrom}`,
+    });
     return trusted;
   }
   const changed = changedKeys(trusted, own);
@@ -237,7 +256,10 @@ async function readInBatches(git: Git, patches: readonly StoredPatch[]): Promise
   const out: { patch: StoredPatch; data: BlobData }[][] = [];
   for (const batch of batches) {
     const read = batch.filter((b) => !b.over);
-    const data = await git.blobsLimited(read.map((b) => b.patch.sha), LIMITS.patchBytes);
+    const data = await git.blobsLimited(
+      read.map((b) => b.patch.sha),
+      LIMITS.patchBytes,
+    );
     const bySha = new Map(read.map((b, i) => [b.patch.sha, data[i]]));
     out.push(batch.map((b) => ({ patch: b.patch, data: b.over ? 'over-budget' : (bySha.get(b.patch.sha) ?? null) })));
   }

@@ -11,10 +11,7 @@ export const HUSKY_DIR = '.husky';
 
 export function checkDevice(name: string): string {
   if (!DEVICE_RE.test(name)) {
-    throw new UsageError(
-      `bad device type ${JSON.stringify(name)}: use ASCII letters, digits and _ only`,
-      'name the vendor and chip, e.g. --device-type A_X100',
-    );
+    throw new UsageError(`bad device type ${JSON.stringify(name)}: use ASCII letters, digits and _ only`, 'name the vendor and chip, e.g. --device-type A_X100');
   }
   return name;
 }
@@ -79,11 +76,7 @@ function sameOnSomeFileSystem(name: string, owned: string): boolean {
 
 /** Pathspecs that limit a diff to the vendor code: everything but the owned paths. */
 export function vendorPathspecs(cfg: Config): string[] {
-  return [
-    ':(top)',
-    ...ownedPaths(cfg).map((p) => `:(top,literal,exclude)${p}`),
-    ...cfg.exclude.map((p) => `:(top,exclude)${p}`),
-  ];
+  return [':(top)', ...ownedPaths(cfg).map((p) => `:(top,literal,exclude)${p}`), ...cfg.exclude.map((p) => `:(top,exclude)${p}`)];
 }
 
 /** Parses `<patchDir>/<DEV>/<ID>/<ID>.patch`; returns null for any other path. */

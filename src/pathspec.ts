@@ -59,7 +59,7 @@ function classEnd(pattern: string, p: number): number {
 function classMatches(body: string, c: string): boolean {
   let negate = false;
   let i = 0;
-  if (body[0] === '!' || body[0] === '^') (negate = true), i++;
+  if (body[0] === '!' || body[0] === '^') ((negate = true), i++);
   let found = false;
   for (; i < body.length; i++) {
     if (body[i + 1] === '-' && i + 2 < body.length) {

@@ -29,7 +29,10 @@ export function treeSource(git: Git, tree: string, label: string): FileSource {
     read: async (files, max) => {
       const entries = new Map((await git.entriesAt(tree, files)).map((e) => [e.path, e]));
       const regular = files.map((f) => entries.get(f)).map((e) => (e && (e.mode === '100644' || e.mode === '100755') ? e.sha : null));
-      const data = await git.blobsLimited(regular.filter((x): x is string => x !== null), max);
+      const data = await git.blobsLimited(
+        regular.filter((x): x is string => x !== null),
+        max,
+      );
       let i = 0;
       return files.map((f, k) => (regular[k] !== null ? data[i++] : entries.has(f) ? 'not-a-file' : null));
     },
@@ -38,7 +41,15 @@ export function treeSource(git: Git, tree: string, label: string): FileSource {
 
 /** Files of the index named by the Git's GIT_INDEX_FILE (stage 0: what a commit will hold). */
 export function indexSource(git: Git): FileSource {
-  return { label: 'the index', folderName: path.basename(git.top), read: (files, max) => git.blobsLimited(files.map((f) => `:${f}`), max) };
+  return {
+    label: 'the index',
+    folderName: path.basename(git.top),
+    read: (files, max) =>
+      git.blobsLimited(
+        files.map((f) => `:${f}`),
+        max,
+      ),
+  };
 }
 
 /** Regular files under a folder on disk (a symlink is never followed: it is 'not-a-file'). */

@@ -10,7 +10,13 @@ export interface TreeEdit {
 
 /** Returns the id of `tree` with `edits` made (the empty tree when nothing is left). */
 export async function editTree(git: Git, tree: string | null, edits: readonly TreeEdit[]): Promise<string> {
-  return (await editLevel(git, tree, edits.map((e) => ({ parts: e.path.split('/'), entry: e.entry })))) ?? (await git.mktree([]));
+  return (
+    (await editLevel(
+      git,
+      tree,
+      edits.map((e) => ({ parts: e.path.split('/'), entry: e.entry })),
+    )) ?? (await git.mktree([]))
+  );
 }
 
 async function editLevel(git: Git, tree: string | null, edits: { parts: string[]; entry: TreeEdit['entry'] }[]): Promise<string | null> {

@@ -50,7 +50,9 @@ test('a config file that is not valid JSON is bad config (exit 2) naming the fil
 
 test('config in package.json or YAML; patchDir, idLength, exclude and name are honoured', () => {
   const { v, up, root } = vendor();
-  write(v, { 'package.json': JSON.stringify({ name: 'fork', flagpatch: { deviceType: 'A_X100', baseCommit: up.base, patchDir: 'vendor-patches', idLength: 8, exclude: ['generated', '*.cfg'], name: 'FS' } }) });
+  write(v, {
+    'package.json': JSON.stringify({ name: 'fork', flagpatch: { deviceType: 'A_X100', baseCommit: up.base, patchDir: 'vendor-patches', idLength: 8, exclude: ['generated', '*.cfg'], name: 'FS' } }),
+  });
   commitAll(v, 'config');
   const r = flagpatch(v, ['patch', '--json']);
   assert.is(r.code, 0, r.stderr);
@@ -76,7 +78,7 @@ test('config in package.json or YAML; patchDir, idLength, exclude and name are h
   assert.is(JSON.parse(y.stdout).device, 'B_Y100');
 });
 
-test('the shipped JSON Schema is the validator\'s own table, and refuses what the validator refuses', () => {
+test("the shipped JSON Schema is the validator's own table, and refuses what the validator refuses", () => {
   const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'flagpatchrc.schema.json'), 'utf8'));
   assert.equal(schema, JSON.parse(JSON.stringify(jsonSchema())), 'run npm run schema to regenerate it');
   assert.is(schema.additionalProperties, false);
@@ -114,7 +116,7 @@ test('JavaScript configs are refused, never run; YAML $import is refused', () =>
   assert.match(y.stderr, '.flagpatchrc.yaml: $import: configs are self-contained');
 });
 
-test('the commit\'s config decides, not the work tree\'s: an unstaged edit changes no verdict', () => {
+test("the commit's config decides, not the work tree's: an unstaged edit changes no verdict", () => {
   const { v, up } = vendor();
   write(v, { '.flagpatchrc.json': JSON.stringify({ deviceType: 'A_X100', baseCommit: up.base }) });
   commitAll(v, 'config');
@@ -139,7 +141,12 @@ test('the commit\'s config decides, not the work tree\'s: an unstaged edit chang
 
 test('a config built to explode (YAML alias bomb, deep nesting, long exclude lists) is bad config, cheaply', () => {
   const { v } = vendor();
-  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`), 'deviceType: *a9', ''].join('\n');
+  const bomb = [
+    'a0: &a0 [x, x, x, x, x, x, x, x, x, x]',
+    ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`),
+    'deviceType: *a9',
+    '',
+  ].join('\n');
   const cases: [Record<string, string>, RegExp][] = [
     [{ '.flagpatchrc': bomb }, /\.flagpatchrc: \d+ problems/],
     [{ '.flagpatchrc.json': `{"exclude": ${'['.repeat(30_000)}${']'.repeat(30_000)}}` }, /exclude: expected a list of at most 32 paths/],

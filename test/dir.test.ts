@@ -45,12 +45,12 @@ test('a tree flagpatch made is replaced on rerun, unless it holds anything the u
   assert.match(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), 'local work');
   write(target, { 'README.md': '# FlagScale\n', 'new-untracked.txt': 'x' });
   const u = flagpatch(up.dir, args);
-  assert.is(u.code, 1, 'untracked files are the user\'s');
+  assert.is(u.code, 1, "untracked files are the user's");
   assert.match(u.stderr, 'untracked file new-untracked.txt');
   assert.ok(fs.existsSync(path.join(target, 'new-untracked.txt')));
 });
 
-test('a rerun keeps the user\'s commits, ignored outputs and refs; only --force replaces the tree', () => {
+test("a rerun keeps the user's commits, ignored outputs and refs; only --force replaces the tree", () => {
   const { up, args, target } = setup();
   assert.is(flagpatch(up.dir, args).code, 0);
   // A commit of the user's on top of the one flagpatch made.
@@ -149,7 +149,10 @@ test('a materialized tree runs no filter the patch asks for; a patch date git re
   const id = up.base.slice(0, 6);
   const file = path.join(up.dir, `hardwares/A_X100/${id}/${id}.patch`);
   const attrs = 'diff --git a/.gitattributes b/.gitattributes\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/.gitattributes\n@@ -0,0 +1 @@\n+* filter=lfs\n';
-  const text = fs.readFileSync(file, 'utf8').replace(/^Date: .*$/m, 'Date: not a date').replace('\n-- \n', `\n${attrs}-- \n`);
+  const text = fs
+    .readFileSync(file, 'utf8')
+    .replace(/^Date: .*$/m, 'Date: not a date')
+    .replace('\n-- \n', `\n${attrs}-- \n`);
   fs.writeFileSync(file, text);
   const r = flagpatch(up.dir, args, { GIT_CONFIG_GLOBAL: globalConfig });
   assert.is(r.code, 0, r.stderr);
@@ -161,7 +164,7 @@ test('a materialized tree runs no filter the patch asks for; a patch date git re
   assert.not.ok(fs.existsSync(marker), 'no filter ran when judging the old tree either');
 });
 
-test('a linked worktree of a materialized tree is the user\'s: a rerun refuses to replace it', () => {
+test("a linked worktree of a materialized tree is the user's: a rerun refuses to replace it", () => {
   const { up, args, target, root } = setup();
   assert.is(flagpatch(up.dir, args).code, 0);
   const wt = path.join(root, 'wt');

@@ -17,7 +17,10 @@ test('the reference .flagpatchrc.json and the sample templates/hetero.txt are va
 
 test('the upstream CI workflow is safe on untrusted pull requests', () => {
   const yml = read('docs/flagpatch-check.yml');
-  const steps = yml.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
+  const steps = yml
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('#'))
+    .join('\n');
   assert.match(steps, 'fetch-depth: 0');
   assert.match(steps, /^ {2}pull_request:$/m);
   assert.not.match(steps, 'pull_request_target');
@@ -45,7 +48,13 @@ test('the README shows the set-up, test and demo commands, and every command has
 });
 
 test('every link of the README and docs stays inside the repository and finds its file', () => {
-  for (const doc of ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]) {
+  for (const doc of [
+    'README.md',
+    ...fs
+      .readdirSync(path.join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ]) {
     for (const [, target] of read(doc).matchAll(/\]\(([^)\s]+)\)/g)) {
       if (target.startsWith('#')) continue;
       assert.not.match(target, /^(\.\.\/|\/|[a-z]+:)/, `${doc} links outside the repository: ${target}`);

@@ -61,7 +61,10 @@ function badArgs(r: () => number): { argv: string[]; names: string } {
     const f = pick(r, valued);
     if (!noise.includes(f)) noise.push(f, f === '--device-type' ? pick(r, DEVICES) : 'HEAD');
   }
-  const weird = pick(r, WEIRD.filter((w) => w && !w.startsWith('-')));
+  const weird = pick(
+    r,
+    WEIRD.filter((w) => w && !w.startsWith('-')),
+  );
   switch (Math.floor(r() * 6)) {
     case 0: {
       const bogus = `x${pick(r, WEIRD)}${Math.floor(r() * 99)}`;
@@ -72,7 +75,10 @@ function badArgs(r: () => number): { argv: string[]; names: string } {
       return { argv: [cmd, ...noise, opt, 'v'], names: `unknown option ${opt}` };
     }
     case 2: {
-      const f = pick(r, flags.filter((x) => x !== '--json' && x !== '--force'));
+      const f = pick(
+        r,
+        flags.filter((x) => x !== '--json' && x !== '--force'),
+      );
       if (!f) return { argv: [cmd, 'extra', 'more', 'args', 'here'], names: 'unexpected argument' };
       return { argv: [cmd, ...noise, f], names: `${f} needs` };
     }

@@ -12,12 +12,18 @@ test.after.each(cleanup);
 test('hetero.txt: comments, blank lines, CRLF and combinations parse; each problem names its line', () => {
   const ok = parseHetero('# registry\n\naaaaaa: A_X100 B_Y100  # trained together\r\nbbbbbb: A_X100 C_Z1\n', 6);
   assert.equal(ok.problems, []);
-  assert.equal(ok.combinations.map((c) => [c.line, c.id, c.devices]), [
-    [3, 'aaaaaa', ['A_X100', 'B_Y100']],
-    [4, 'bbbbbb', ['A_X100', 'C_Z1']],
-  ]);
+  assert.equal(
+    ok.combinations.map((c) => [c.line, c.id, c.devices]),
+    [
+      [3, 'aaaaaa', ['A_X100', 'B_Y100']],
+      [4, 'bbbbbb', ['A_X100', 'C_Z1']],
+    ],
+  );
   const bad = parseHetero('aaaaaa A_X100\nzzzzzz: A B\naaaaaa: A_X100\naaaaaa: A-1 B\naaaaaa: A A\naaaaaa: A B\naaaaaa: B A\nabc: A B\n', 6);
-  assert.equal(bad.problems.map((p) => p.line), [1, 2, 3, 4, 5, 7, 8]);
+  assert.equal(
+    bad.problems.map((p) => p.line),
+    [1, 2, 3, 4, 5, 7, 8],
+  );
   for (const p of bad.problems) assert.ok(p.fix.length > 0);
 });
 
@@ -56,7 +62,12 @@ test('the last device is patched now, on top of --onto holding the others; heter
   const sub = git(b, ['rev-parse', 'flagpatch/B_Y100']);
   assert.is(git(b, ['rev-parse', `${sub}^`]), git(up.dir, ['rev-parse', 'HEAD']));
   assert.is(git(b, ['show', `${sub}:hetero.txt`]), `${id}: A_X100 B_Y100`);
-  assert.equal(git(b, ['diff-tree', '-r', '--name-only', `${sub}^`, sub]).split('\n').sort(), [`hardwares/B_Y100/${id}/${id}.patch`, 'hetero.txt']);
+  assert.equal(
+    git(b, ['diff-tree', '-r', '--name-only', `${sub}^`, sub])
+      .split('\n')
+      .sort(),
+    [`hardwares/B_Y100/${id}/${id}.patch`, 'hetero.txt'],
+  );
   assert.is(git(b, ['log', '-1', '--format=%s', sub]), '[B_Y100] B_Y100 support');
   assert.is(git(b, ['rev-parse', 'HEAD']), bHead, 'HEAD untouched');
   assert.is(git(b, ['symbolic-ref', 'HEAD']), 'refs/heads/vendor', 'current branch untouched');

@@ -60,7 +60,10 @@ test('after the first patch the hook starts four git processes, and the patch it
   git(dir, ['read-tree', up.base], { env: { GIT_INDEX_FILE: index } });
   git(dir, ['apply', '--cached'], { env: { GIT_INDEX_FILE: index }, input: staged });
   const applied = git(dir, ['write-tree'], { env: { GIT_INDEX_FILE: index } });
-  const top = gitBuf(dir, ['ls-tree', '-z', git(dir, ['write-tree'])]).toString('utf8').split('\0').filter(Boolean);
+  const top = gitBuf(dir, ['ls-tree', '-z', git(dir, ['write-tree'])])
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean);
   const vendorOnly = top.filter((e) => !['hardwares', '.flagpatchrc.json'].includes(e.slice(e.indexOf('\t') + 1)));
   assert.is(applied, git(dir, ['mktree', '-z'], { input: Buffer.from(vendorOnly.map((e) => `${e}\0`).join('')) }));
   assert.is(git(dir, ['fsck', '--no-dangling']), '');

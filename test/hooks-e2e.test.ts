@@ -48,7 +48,7 @@ test.before(() => {
   assert.is(init.code, 0, init.out);
   skipped = installOffline(template, tarball);
   if (skipped) return;
-  assert.is(git(template, ['config', 'core.hooksPath']), 'hooks', 'the fork\'s prepare script wired the hooks (flagpatch hook install)');
+  assert.is(git(template, ['config', 'core.hooksPath']), 'hooks', "the fork's prepare script wired the hooks (flagpatch hook install)");
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'flagpatch init']);
 });

@@ -31,7 +31,10 @@ function escapes(root: string): string[] {
 }
 
 function corpus(): [string, Buffer][] {
-  const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.patch')).sort();
+  const files = fs
+    .readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.patch'))
+    .sort();
   const out: [string, Buffer][] = files.map((f) => [f, fs.readFileSync(path.join(CORPUS, f))]);
   // 50 MB of added lines in one hunk whose context does not match the base.
   const line = `+${'A'.repeat(1000)}\n`;

@@ -24,7 +24,12 @@ test.after.each(cleanup);
 function forkCopy(): string {
   const dir = path.join(tmpdir(), 'fork');
   git(path.dirname(dir), ['clone', '-q', s.vendorA, dir]);
-  for (const [k, v] of [['commit.gpgSign', 'false'], ['gc.auto', '0'], ['core.autocrlf', 'false']]) git(dir, ['config', k, v]);
+  for (const [k, v] of [
+    ['commit.gpgSign', 'false'],
+    ['gc.auto', '0'],
+    ['core.autocrlf', 'false'],
+  ])
+    git(dir, ['config', k, v]);
   git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
   return dir;
 }
@@ -47,7 +52,10 @@ test("in a fork, impact REV judges the fork's own patch: exit 1 on a conflict, w
   assert.not.match(r.stdout, 'B_Y100', "upstream's other patches are not the fork's question");
   const j = JSON.parse(flagpatch(v, ['impact', 'upstream/main', '--json']).stdout);
   assert.equal(j.fork, { device: 'A_X100', own: true, head });
-  assert.equal(j.patches.map((p: { path: string; state: string }) => [p.path, p.state]), [[own(), 'conflicts']]);
+  assert.equal(
+    j.patches.map((p: { path: string; state: string }) => [p.path, p.state]),
+    [[own(), 'conflicts']],
+  );
   const md = flagpatch(v, ['impact', 'upstream/main', '--markdown']);
   assert.is(md.code, 1);
   assert.match(md.stdout, '- A\\_X100: npx --no-install flagpatch rebase --onto upstream/main stops at');

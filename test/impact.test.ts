@@ -27,7 +27,9 @@ test.before(() => {
   // A C_Z1 patch whose base this repository lacks.
   const a = gitBuf(s.up, ['show', `HEAD:hardwares/A_X100/${s.id}/${s.id}.patch`]).toString('latin1');
   const missing = `abcdef${'0'.repeat(34)}`;
-  write(s.up, { 'hardwares/C_Z1/abcdef/abcdef.patch': Buffer.from(a.replace(/Flagpatch-Base: \w+/, `Flagpatch-Base: ${missing}`).replace(/Flagpatch-Device: \w+/, 'Flagpatch-Device: C_Z1'), 'latin1') });
+  write(s.up, {
+    'hardwares/C_Z1/abcdef/abcdef.patch': Buffer.from(a.replace(/Flagpatch-Base: \w+/, `Flagpatch-Base: ${missing}`).replace(/Flagpatch-Device: \w+/, 'Flagpatch-Device: C_Z1'), 'latin1'),
+  });
   commitAll(s.up, 'C_Z1 patch on a base we lack');
   write(s.up, { 'tools/run.sh': '#!/bin/sh\necho upstream runs differently\n' });
   esc = commitAll(s.up, SUBJECT);
@@ -105,7 +107,10 @@ test('hostile subjects are printed escaped; --json keeps them exact', () => {
   assert.is(r.code, 1);
   assert.match(r.stdout, `first bad: ${esc.slice(0, 7)} ${printable(SUBJECT)}`);
   assert.not.match(r.stdout, RAW_CONTROL, 'no raw control character');
-  assert.ok(r.stdout.split('\n').every((l) => !l.startsWith('::')), 'no line can pass for a workflow command');
+  assert.ok(
+    r.stdout.split('\n').every((l) => !l.startsWith('::')),
+    'no line can pass for a workflow command',
+  );
   const j = json([esc, '--first-bad']);
   assert.is(j.patches.find((p: { device: string }) => p.device === 'B_Y100').firstBad.subject, SUBJECT);
   const md = impact([esc, '--first-bad', '--markdown']).stdout;
@@ -125,7 +130,10 @@ test('impact writes nothing to the repository', () => {
 
 test('the shipped pull request workflow is safe on untrusted pull requests; both commands have --help', () => {
   const yml = fs.readFileSync(path.join(ROOT, 'docs/flagpatch-impact.yml'), 'utf8');
-  const code = yml.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+  const code = yml
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .join('\n');
   assert.match(code, /^on:\n {2}pull_request:\n/m);
   assert.not.match(code, 'pull_request_target');
   assert.match(code, /^permissions:\n {2}contents: read\n/m);

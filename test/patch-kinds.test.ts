@@ -52,7 +52,15 @@ test('patch holds every kind of change and reproduces the vendor tree exactly', 
   assert.match(s, `Flagpatch-Base: ${up.base}\n`);
   assert.match(s, 'Flagpatch-Device: A_X100\n');
   assert.match(s, ' 10 files changed');
-  for (const kind of ['rename from flagscale/moved.py', 'old mode 100644\nnew mode 100755', 'new file mode 120000', 'GIT binary patch', '\\ No newline at end of file', '+one\r\n', 'deleted file mode 100644']) {
+  for (const kind of [
+    'rename from flagscale/moved.py',
+    'old mode 100644\nnew mode 100755',
+    'new file mode 120000',
+    'GIT binary patch',
+    '\\ No newline at end of file',
+    '+one\r\n',
+    'deleted file mode 100644',
+  ]) {
     assert.ok(s.includes(kind), `patch lacks ${JSON.stringify(kind)}`);
   }
   assert.ok(text.includes(Buffer.from('with space ü 名.py')), 'non-ASCII name is written as UTF-8');

@@ -24,7 +24,12 @@ test.after.each(cleanup);
 function forkCopy(): string {
   const dir = path.join(tmpdir(), 'fork');
   git(path.dirname(dir), ['clone', '-q', s.vendorA, dir]);
-  for (const [k, v] of [['commit.gpgSign', 'false'], ['gc.auto', '0'], ['core.autocrlf', 'false']]) git(dir, ['config', k, v]);
+  for (const [k, v] of [
+    ['commit.gpgSign', 'false'],
+    ['gc.auto', '0'],
+    ['core.autocrlf', 'false'],
+  ])
+    git(dir, ['config', k, v]);
   git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
   return dir;
 }
@@ -46,7 +51,7 @@ test('REV must be upstream: a REV in the fork history or built on the fork is re
   const before = snapshot(v);
   const r = flagpatch(v, ['rebase', '--onto', 'origin-main']);
   assert.is(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stderr, "--onto origin-main (");
+  assert.match(r.stderr, '--onto origin-main (');
   assert.match(r.stderr, "is already in this fork's history (HEAD holds it) and is newer than the base: it is a commit of the fork, not an upstream commit; nothing was changed");
   assert.match(r.stderr, 'fix: pass --onto the upstream commit to move to, e.g. upstream/main after git fetch upstream');
   assert.equal(snapshot(v), before);
@@ -68,7 +73,10 @@ test('patch --onto X needs X to hold the base: an older upstream commit is refus
   const r = flagpatch(v, ['patch', '--onto', s.u.u1]);
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, `--onto ${s.u.u1} (${s.u.u1.slice(0, 12)}) does not hold the base ${s.u.u2.slice(0, 12)}: upstream at it lacks the commit the patch is made against; nothing was committed`);
-  assert.match(r.stderr, 'fix: pass --onto an upstream commit that holds the base (e.g. upstream/main after git fetch upstream), or move the fork there first: npx --no-install flagpatch rebase --onto');
+  assert.match(
+    r.stderr,
+    'fix: pass --onto an upstream commit that holds the base (e.g. upstream/main after git fetch upstream), or move the fork there first: npx --no-install flagpatch rebase --onto',
+  );
   assert.equal(snapshot(v), before);
   const ok = flagpatch(v, ['patch', '--onto', s.u.u3]);
   assert.is(ok.code, 0, ok.stdout + ok.stderr);

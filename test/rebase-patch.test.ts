@@ -29,7 +29,10 @@ const patchAt = (sha: string) => `hardwares/A_X100/${sha.slice(0, 6)}/${sha.slic
 /** The user's state, without the submission branch `rebase` may write. */
 const userState = () => {
   const snap = snapshot(s.up);
-  snap.refs = snap.refs.split('\n').filter((l) => !l.startsWith('refs/heads/flagpatch/')).join('\n');
+  snap.refs = snap.refs
+    .split('\n')
+    .filter((l) => !l.startsWith('refs/heads/flagpatch/'))
+    .join('\n');
   return snap;
 };
 
@@ -67,7 +70,11 @@ test('a conflict: exit 1 with files and lines (text and --json); nothing is writ
   assert.equal(json.conflicts, [{ path: MODEL, kind: 'content', lines: [{ start: 21, end: 21 }] }]);
   assert.is(json.state, 'conflicts');
   assert.equal(userState(), before);
-  assert.equal(gitDirListing(s.up).filter((l) => !l.startsWith('.git/refs/heads/flagpatch/') && !l.startsWith('.git/logs/')), listing, 'no object, no file under .git');
+  assert.equal(
+    gitDirListing(s.up).filter((l) => !l.startsWith('.git/refs/heads/flagpatch/') && !l.startsWith('.git/logs/')),
+    listing,
+    'no object, no file under .git',
+  );
 });
 
 test('--dir gives a repository at REV holding the merge; --continue --dir makes the submission from the resolution', () => {

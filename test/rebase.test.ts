@@ -28,7 +28,12 @@ test.after.each(cleanup);
 function forkCopy(): string {
   const dir = path.join(tmpdir(), 'fork');
   git(path.dirname(dir), ['clone', '-q', s.vendorA, dir]);
-  for (const [k, v] of [['commit.gpgSign', 'false'], ['gc.auto', '0'], ['core.autocrlf', 'false']]) git(dir, ['config', k, v]);
+  for (const [k, v] of [
+    ['commit.gpgSign', 'false'],
+    ['gc.auto', '0'],
+    ['core.autocrlf', 'false'],
+  ])
+    git(dir, ['config', k, v]);
   git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
   return dir;
 }

@@ -111,7 +111,10 @@ test('replaying every kind of change gives exactly what git apply gives', async 
   git(dir, ['read-tree', base], { env: { GIT_INDEX_FILE: index } });
   git(dir, ['apply', '--cached'], { env: { GIT_INDEX_FILE: index }, input: diff });
   const theirs = entries(dir, ':index', { GIT_INDEX_FILE: index });
-  assert.equal([...ours.values()].sort((a, b) => a.path.localeCompare(b.path)), [...theirs.values()].sort((a, b) => a.path.localeCompare(b.path)));
+  assert.equal(
+    [...ours.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    [...theirs.values()].sort((a, b) => a.path.localeCompare(b.path)),
+  );
   assert.equal(theirs, entries(dir, vendor)); // and both are the vendor tree
   assert.ok(message.files.some((f) => f.binary) && [...changes!.keys()].includes('new-link'));
 });
@@ -155,7 +158,11 @@ test('blobs and trees written in process are the objects git would write, in sha
     assert.is(writeLooseBlob(objects, content, format), blob); // again: kept, not rewritten
     const sub = writeLooseTree(objects, [{ mode: '100644', sha: blob, path: 'f' }], format);
     const names = ['a.b', 'a', 'a-b', 'b'];
-    const tree = writeLooseTree(objects, names.map((n) => (n === 'a' ? { mode: '040000', sha: sub, path: n } : { mode: n === 'b' ? '100755' : '100644', sha: blob, path: n })), format);
+    const tree = writeLooseTree(
+      objects,
+      names.map((n) => (n === 'a' ? { mode: '040000', sha: sub, path: n } : { mode: n === 'b' ? '100755' : '100644', sha: blob, path: n })),
+      format,
+    );
     const mktree = git(dir, ['mktree'], { input: Buffer.from(`${git(dir, ['ls-tree', tree])}\n`) });
     assert.is(tree, mktree);
     assert.is(git(dir, ['ls-tree', '--name-only', tree]), 'a-b\na.b\na\nb');

@@ -40,7 +40,10 @@ test('patch, check, status and refused commands leave everything of the user as 
     assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: ${r.stderr}`);
     const after = snapshot(v);
     // Only patch adds its branch; everything else is identical.
-    after.refs = after.refs.split('\n').filter((l) => !l.startsWith('refs/heads/flagpatch/')).join('\n');
+    after.refs = after.refs
+      .split('\n')
+      .filter((l) => !l.startsWith('refs/heads/flagpatch/'))
+      .join('\n');
     assert.equal(after, before, `after ${args.join(' ')}`);
     assert.equal(fs.readdirSync(tmp), [], `temporary files left by ${args.join(' ')}`);
   }

@@ -38,7 +38,18 @@ test('paths a patch may not name, each with its reason', () => {
 
 test('owned paths and exclude patterns, with git pathspec semantics', () => {
   const cfg = { patchDir: 'hardwares', heteroFile: 'hetero.txt', exclude: ['generated', '*.cfg', 'data/[ab]?.bin'] };
-  for (const p of ['hardwares/A/x/x.patch', 'hetero.txt', '.flagpatchrc.json', '.flagpatchrc', 'flagpatch.config.js', 'hooks/pre-commit', '.husky/pre-push', 'generated/cache.bin', 'deep/dir/local.cfg', 'data/a1.bin']) {
+  for (const p of [
+    'hardwares/A/x/x.patch',
+    'hetero.txt',
+    '.flagpatchrc.json',
+    '.flagpatchrc',
+    'flagpatch.config.js',
+    'hooks/pre-commit',
+    '.husky/pre-push',
+    'generated/cache.bin',
+    'deep/dir/local.cfg',
+    'data/a1.bin',
+  ]) {
     assert.ok(isOwned(cfg, p), p);
   }
   for (const p of ['hardwares.txt', 'hetero.txt.bak', 'package.json', 'hooksx/y', 'generated2/x', 'data/c1.bin', 'src/cfg']) assert.not.ok(isOwned(cfg, p), p);

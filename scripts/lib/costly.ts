@@ -18,7 +18,14 @@ const SEP = 'From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2
 function commitWith(dir: string, base: string, files: Record<string, string>, message: string): string {
   const env = { GIT_INDEX_FILE: path.join(dir, '.git', 'costly-index') };
   git(dir, ['read-tree', base], { env });
-  git(dir, ['update-index', '--add', '--index-info'], { env, input: Buffer.from(Object.entries(files).map(([p, sha]) => `100644 ${sha}\t${p}\n`).join('')) });
+  git(dir, ['update-index', '--add', '--index-info'], {
+    env,
+    input: Buffer.from(
+      Object.entries(files)
+        .map(([p, sha]) => `100644 ${sha}\t${p}\n`)
+        .join(''),
+    ),
+  });
   const tree = git(dir, ['write-tree'], { env });
   fs.rmSync(env.GIT_INDEX_FILE, { force: true });
   return git(dir, ['commit-tree', tree, '-p', base, '-m', message]);
@@ -53,14 +60,21 @@ export function costlyRepo(root: string): { dir: string; normal: string; inputs:
   add('a 99 MB patch of blank lines', { [at('B_HUGE')]: blob(dir, Buffer.alloc(99 * 1024 * 1024, 0x0a)) });
 
   const deep = Array.from({ length: 20_000 }, () => 'd').join('/');
-  add('a path 20,000 folders deep', { [at('B_DEEP')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] deep\n\n---\ndiff --git a/${deep} b/${deep}\nnew file mode 100644\n--- /dev/null\n+++ b/${deep}\n@@ -0,0 +1 @@\n+x\n`) });
+  add('a path 20,000 folders deep', {
+    [at('B_DEEP')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] deep\n\n---\ndiff --git a/${deep} b/${deep}\nnew file mode 100644\n--- /dev/null\n+++ b/${deep}\n@@ -0,0 +1 @@\n+x\n`),
+  });
 
   const long = Array.from({ length: 3_000 }, () => 'd').join('/');
-  add('a path 3,000 folders deep', { [at('B_LONG')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] long\n\n---\ndiff --git a/${long} b/${long}\nnew file mode 100644\n--- /dev/null\n+++ b/${long}\n@@ -0,0 +1 @@\n+x\n`) });
+  add('a path 3,000 folders deep', {
+    [at('B_LONG')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] long\n\n---\ndiff --git a/${long} b/${long}\nnew file mode 100644\n--- /dev/null\n+++ b/${long}\n@@ -0,0 +1 @@\n+x\n`),
+  });
 
   const deepish = Array.from({ length: 200 }, () => 'd').join('/');
   add('1,000 files 200 folders deep', {
-    [at('B_DEEPISH')]: blob(dir, `${SEP}From: M <m@x>\nSubject: [PATCH] deep\n\n---\n${Array.from({ length: 1000 }, (_, i) => `diff --git a/${deepish}/${i} b/${deepish}/${i}\nnew file mode 100644\n--- /dev/null\n+++ b/${deepish}/${i}\n@@ -0,0 +1 @@\n+x\n`).join('')}`),
+    [at('B_DEEPISH')]: blob(
+      dir,
+      `${SEP}From: M <m@x>\nSubject: [PATCH] deep\n\n---\n${Array.from({ length: 1000 }, (_, i) => `diff --git a/${deepish}/${i} b/${deepish}/${i}\nnew file mode 100644\n--- /dev/null\n+++ b/${deepish}/${i}\n@@ -0,0 +1 @@\n+x\n`).join('')}`,
+    ),
   });
 
   const message = (i: number) => `${SEP}From: M <m@x>\nSubject: [PATCH] ${i}\n\n---\ndiff --git a/f${i} b/f${i}\nnew file mode 100644\n--- /dev/null\n+++ b/f${i}\n@@ -0,0 +1 @@\n+x\n`;

@@ -138,7 +138,13 @@ export async function faultTrials(kind: Kind, trials: number, seed: number): Pro
     check = (_o, before) => {
       const after = snapshot(v);
       const ref = after.refs.split('\n').find((l) => l.startsWith('refs/heads/flagpatch/A_X100 '));
-      const noSubmission = (x: Snapshot) => ({ ...x, refs: x.refs.split('\n').filter((l) => !l.startsWith('refs/heads/flagpatch/')).join('\n') });
+      const noSubmission = (x: Snapshot) => ({
+        ...x,
+        refs: x.refs
+          .split('\n')
+          .filter((l) => !l.startsWith('refs/heads/flagpatch/'))
+          .join('\n'),
+      });
       if (!same(noSubmission(after), noSubmission(before))) return 'the work tree, index, HEAD, refs or stash changed';
       if (ref) {
         const sha = ref.split(' ')[1];

@@ -98,7 +98,11 @@ export function upstream(root: string, name = 'FlagScale'): { dir: string; base:
   write(dir, {
     'README.md': '# FlagScale\n',
     'flagscale/train.py': 'def train():\n    return 1\n',
-    'flagscale/model.py': ''.padEnd(40, '.').split('').map((_, i) => `line ${i}\n`).join(''),
+    'flagscale/model.py': ''
+      .padEnd(40, '.')
+      .split('')
+      .map((_, i) => `line ${i}\n`)
+      .join(''),
     'flagscale/old.py': 'old = True\n',
     'flagscale/moved.py': 'moved = 1\n' + 'x = 2\n'.repeat(10),
     'tools/run.sh': '#!/bin/sh\necho run\n',

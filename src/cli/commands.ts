@@ -61,7 +61,7 @@ ${DEVICE_HELP}
         currentCommitId: flags['current-commit-id'] as string | undefined,
         onto: flags.onto as string | undefined,
       });
-      if (out.json) return printJson(out, 'patch', r), 0;
+      if (out.json) return (printJson(out, 'patch', r), 0);
       out.log(`flagpatch: wrote ${escapeText(r.patchPath)} (${files(r.files)}, +${r.insertions} −${r.deletions}) for base ${r.base.slice(0, 12)}`);
       if (r.heteroUpdated) out.log(`flagpatch: hetero combination ${r.id}: ${r.devices.join(' ')} recorded`);
       out.log(`flagpatch: committed ${r.commit.slice(0, 12)} on branch ${r.branch} (parent ${r.onto.slice(0, 12)})`);
@@ -98,7 +98,7 @@ ${DEVICE_HELP}
         force: flags.force === true,
         onProgress: out.progress,
       });
-      if (out.json) return printJson(out, 'unpatch', r), 0;
+      if (out.json) return (printJson(out, 'unpatch', r), 0);
       for (const t of r.trees) out.log(`flagpatch: ${t.device} at ${r.id} materialized in ${t.path} (branch ${t.branch}, HEAD ${t.head.slice(0, 12)})`);
       if (r.branch) out.log(`flagpatch: switched to new branch ${r.branch} (HEAD ${r.head!.slice(0, 12)}, base ${r.base.slice(0, 12)})`);
       return 0;
@@ -124,7 +124,7 @@ from others, --config-from judges it with a trusted revision's config instead.
       const { check } = await import('../commands/check.js');
       if (flags['allow-config-change'] && !flags['config-from']) throw new UsageError('--allow-config-change needs --config-from', 'pass --config-from <trusted revision>, e.g. origin/main');
       const r = await check({ ...out.at, rev: pos[0], configFrom: flags['config-from'] as string | undefined, allowConfigChange: flags['allow-config-change'] === true });
-      if (out.json) return printJson(out, 'check', r), r.ok ? 0 : 1;
+      if (out.json) return (printJson(out, 'check', r), r.ok ? 0 : 1);
       const at = `${escapeText(r.rev)} (${r.commit.slice(0, 12)})${r.configFrom !== r.rev ? ` with the config of ${escapeText(r.configFrom)}` : ''}`;
       if (r.ok) {
         const n = r.patches.length;
@@ -139,7 +139,8 @@ from others, --config-from judges it with a trusted revision's config instead.
   },
   rebase: {
     summary: 'carry a patch to a new upstream base (fork: one merge commit)',
-    usage: 'flagpatch rebase --onto REV [--drop-old] [--allow-older] | --continue | --abort\n       flagpatch rebase --device-type DEV --commit-id ID --onto REV [--dir DIR] [--force] [--json]\n       flagpatch rebase --continue --device-type DEV --dir DIR [--json]',
+    usage:
+      'flagpatch rebase --onto REV [--drop-old] [--allow-older] | --continue | --abort\n       flagpatch rebase --device-type DEV --commit-id ID --onto REV [--dir DIR] [--force] [--json]\n       flagpatch rebase --continue --device-type DEV --dir DIR [--json]',
     help: `In a fork (deviceType and baseCommit configured), --onto REV merges REV into HEAD as one
 merge commit (parents HEAD and REV; no history is rewritten). The config's baseCommit becomes
 the full sha of REV, the patch <patchDir>/<DEV>/<REV id>/<REV id>.patch is written fresh, the
@@ -176,7 +177,18 @@ ${DEVICE_HELP}
   --dir DIR                   without a fork: where to put the tree to resolve conflicts in
   --force                     replace DIR/<DEV>/<name> even if flagpatch did not make it
   --json                      print the result as one JSON object (see the README)`,
-    flags: { onto: 'string', 'drop-old': 'boolean', 'allow-older': 'boolean', continue: 'boolean', abort: 'boolean', 'device-type': 'string', 'commit-id': 'string', dir: 'string', force: 'boolean', json: 'boolean' },
+    flags: {
+      onto: 'string',
+      'drop-old': 'boolean',
+      'allow-older': 'boolean',
+      continue: 'boolean',
+      abort: 'boolean',
+      'device-type': 'string',
+      'commit-id': 'string',
+      dir: 'string',
+      force: 'boolean',
+      json: 'boolean',
+    },
     positionals: 0,
     async run(flags, _pos, out) {
       const [{ rebase }, { rebaseLines }] = await Promise.all([import('../commands/rebase.js'), import('./render-upstream.js')]);
@@ -193,7 +205,7 @@ ${DEVICE_HELP}
         abort: flags.abort === true,
       });
       const { lines, code } = rebaseLines(r, flags.dir as string | undefined);
-      if (out.json) return printJson(out, 'rebase', r), code;
+      if (out.json) return (printJson(out, 'rebase', r), code);
       for (const l of lines) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
       return code;
     },
@@ -227,8 +239,8 @@ not carry, with the rebase that stops at the conflicts as the fix.
       const [{ impact }, render] = await Promise.all([import('../commands/impact.js'), import('./render-upstream.js')]);
       const r = await impact({ ...out.at, rev: pos[0], since: flags.since as string | undefined, firstBad: flags['first-bad'] === true });
       const code = r.ok ? 0 : 1;
-      if (out.json) return printJson(out, 'impact', r), code;
-      if (flags.markdown) return out.log(render.impactMarkdown(r).trimEnd()), code;
+      if (out.json) return (printJson(out, 'impact', r), code);
+      if (flags.markdown) return (out.log(render.impactMarkdown(r).trimEnd()), code);
       for (const l of render.impactLines(r)) out.log(l.startsWith('✗') ? `${paint(out, 'red', '✗')}${l.slice(1)}` : l);
       return code;
     },
@@ -247,8 +259,8 @@ code for, are fresh when they apply cleanly.
     async run(_flags, _pos, out) {
       const { status } = await import('../commands/status.js');
       const r = await status(out.at);
-      if (out.json) return printJson(out, 'status', { patches: r.patches }), 0;
-      if (r.patches.length === 0) return out.log('flagpatch status: no patches'), 0;
+      if (out.json) return (printJson(out, 'status', { patches: r.patches }), 0);
+      if (r.patches.length === 0) return (out.log('flagpatch status: no patches'), 0);
       out.log(statusTable(out, r.patches));
       return 0;
     },
@@ -273,7 +285,7 @@ changes nothing; one with another device or base says what changed.
       const { init } = await import('../commands/init.js');
       const r = await init({ ...out.at, deviceType: flags['device-type'] as string | undefined, baseCommitId: flags['base-commit-id'] as string | undefined });
       for (const f of r.ownedInBase) out.err(`flagpatch init: warning: the base has ${f}, which flagpatch owns (its hook scripts live there): vendor edits under ${f} never reach the patch`);
-      if (r.written.length === 0 && !r.wired) return out.log('flagpatch init: already set up; nothing changed'), 0;
+      if (r.written.length === 0 && !r.wired) return (out.log('flagpatch init: already set up; nothing changed'), 0);
       for (const c of r.changed) out.log(`flagpatch init: ${c.key} changed: ${c.key === 'baseCommit' ? `${c.from.slice(0, 12)} → ${c.to.slice(0, 12)}` : `${c.from} → ${c.to}`}`);
       if (r.patchPaths) out.log(`flagpatch init: the next commit writes ${r.patchPaths.next}; ${r.patchPaths.kept} stays (git rm it when no one needs that base)`);
       for (const f of r.written) out.log(`flagpatch init: wrote ${f}`);
@@ -361,9 +373,15 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
       if (pos[0] === 'post-rewrite') {
         const { postRewrite } = await import('../hooks/history.js');
         const r = await postRewrite({ ...out.at, kind: pos[1] ?? '', input: await out.stdin() });
-        if (r.commit) out.log(`flagpatch: ${r.refreshed} rebased commit${r.refreshed === 1 ? '' : 's'} now hold${r.refreshed === 1 ? 's' : ''} a fresh ${r.patchPath}; HEAD ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`);
+        if (r.commit)
+          out.log(
+            `flagpatch: ${r.refreshed} rebased commit${r.refreshed === 1 ? '' : 's'} now hold${r.refreshed === 1 ? 's' : ''} a fresh ${r.patchPath}; HEAD ${r.replaced!.slice(0, 12)} → ${r.commit.slice(0, 12)}`,
+          );
         for (const b of r.branches ?? []) out.log(`flagpatch: branch ${escapeText(b.name)} ${b.from.slice(0, 12)} → ${b.to.slice(0, 12)} (its commits hold the fresh patch too)`);
-        for (const b of r.stale ?? []) out.err(`flagpatch: branch ${escapeText(b.name)} is checked out in ${escapeText(b.worktree)} and left on ${b.from.slice(0, 12)}, whose patch is stale; there: git reset --keep ${b.to.slice(0, 12)}`);
+        for (const b of r.stale ?? [])
+          out.err(
+            `flagpatch: branch ${escapeText(b.name)} is checked out in ${escapeText(b.worktree)} and left on ${b.from.slice(0, 12)}, whose patch is stale; there: git reset --keep ${b.to.slice(0, 12)}`,
+          );
         return 0;
       }
       if (pos[0] === 'pre-rebase') {
@@ -375,7 +393,10 @@ and node_modules and /build/ in .git/info/exclude. Never fails an npm install.`,
         const { installHooks } = await import('../hooks/install.js');
         const r = await installHooks(out.at);
         if (r.changed.length) out.log(`flagpatch: hooks wired (core.hooksPath = hooks; merge driver for patch files and the hetero file)`);
-        if (r.replaced) out.log(`flagpatch: core.hooksPath was ${escapeText(r.replaced)}: git no longer runs its hooks itself; the scripts in hooks/ run the ones of their names after their own work (git config flagpatch.chainedHooksPath)`);
+        if (r.replaced)
+          out.log(
+            `flagpatch: core.hooksPath was ${escapeText(r.replaced)}: git no longer runs its hooks itself; the scripts in hooks/ run the ones of their names after their own work (git config flagpatch.chainedHooksPath)`,
+          );
         return 0;
       }
       throw new UsageError(`hook: unknown hook ${JSON.stringify(pos[0] ?? '')}`, 'use flagpatch hook pre-commit, pre-push, pre-rebase, post-merge, post-commit, post-rewrite or install');

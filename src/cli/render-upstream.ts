@@ -36,7 +36,9 @@ export function rebaseLines(r: RebasedPatch | RebasedFork, dir: string | undefin
       out.push(`flagpatch rebase: merging upstream ${at} stopped: ${r.conflicts.length} vendor file${r.conflicts.length === 1 ? '' : 's'} conflict`);
       for (const c of r.conflicts) out.push(`✗ ${where(c)}`);
       out.push(`  ${r.configFile} already names ${short(r.onto)}; ${r.patchPath} is written when you commit`);
-      out.push('  fix: resolve the conflict markers, `git add` the files, then `npx --no-install flagpatch rebase --continue` (or `git commit`); `npx --no-install flagpatch rebase --abort` puts everything back');
+      out.push(
+        '  fix: resolve the conflict markers, `git add` the files, then `npx --no-install flagpatch rebase --continue` (or `git commit`); `npx --no-install flagpatch rebase --abort` puts everything back',
+      );
       return { lines: out, code: 1 };
     }
     const how = r.state === 'committed' ? 'was committed (by git commit)' : `committed ${short(r.commit!)}`;
@@ -105,7 +107,9 @@ export function impactLines(r: ImpactResult): string[] {
   }
   if (r.since || r.fork?.own) {
     for (const p of r.broken) {
-      out.push(`✗ ${p.device}: ${p.path} ${r.since ? `carried to ${printable(r.since.rev)}, ` : ''}${p.state} at ${printable(r.rev)}${p.conflicts.length ? `: ${p.conflicts.map((c) => where(c)).join('; ')}` : p.problem ? `: ${printable(p.problem)}` : ''}`);
+      out.push(
+        `✗ ${p.device}: ${p.path} ${r.since ? `carried to ${printable(r.since.rev)}, ` : ''}${p.state} at ${printable(r.rev)}${p.conflicts.length ? `: ${p.conflicts.map((c) => where(c)).join('; ')}` : p.problem ? `: ${printable(p.problem)}` : ''}`,
+      );
       out.push(`    fix: ${fixFor(r, p, printable)}`);
     }
     if (r.fork?.own) {
@@ -113,7 +117,11 @@ export function impactLines(r: ImpactResult): string[] {
       if (r.ok && p) out.push(`flagpatch impact: ok: ${r.fork.device}'s patch carries to ${printable(r.rev)} (${p.state}); next: npx --no-install flagpatch rebase --onto ${printable(r.rev)}`);
       else if (!r.ok) out.push(`flagpatch impact: ${r.fork.device}'s patch does not carry to ${printable(r.rev)}`);
     } else {
-      out.push(r.ok ? `flagpatch impact: ok: no patch that carried to ${printable(r.since!.rev)} is broken` : `flagpatch impact: ${r.broken.length} patch${r.broken.length === 1 ? '' : 'es'} broken by this change`);
+      out.push(
+        r.ok
+          ? `flagpatch impact: ok: no patch that carried to ${printable(r.since!.rev)} is broken`
+          : `flagpatch impact: ${r.broken.length} patch${r.broken.length === 1 ? '' : 'es'} broken by this change`,
+      );
     }
   }
   return out;
@@ -124,7 +132,8 @@ export function impactMarkdown(r: ImpactResult): string {
   const out: string[] = [];
   out.push(`### flagpatch impact: ${markdown(r.rev)} (${short(r.commit)})${r.since ? ` since ${markdown(r.since.rev)} (${short(r.since.commit)})` : ''}`);
   out.push('');
-  if (r.since) out.push(r.ok ? `**OK**: no vendor patch that carried to ${markdown(r.since.rev)} is broken.` : `**${r.broken.length} vendor patch${r.broken.length === 1 ? '' : 'es'} broken by this change.**`);
+  if (r.since)
+    out.push(r.ok ? `**OK**: no vendor patch that carried to ${markdown(r.since.rev)} is broken.` : `**${r.broken.length} vendor patch${r.broken.length === 1 ? '' : 'es'} broken by this change.**`);
   out.push('');
   out.push(`| Device | Patch | Base |${r.since ? ' Before |' : ''} State | Where | First bad |`);
   out.push(`|---|---|---|${r.since ? '---|' : ''}---|---|---|`);
@@ -132,7 +141,9 @@ export function impactMarkdown(r: ImpactResult): string {
     const whereCell = p.conflicts.map((c) => where(c, markdown)).join('<br>') || (p.problem ? markdown(p.problem) : '');
     const fb = p.firstBad ? `${p.firstBad.commit.slice(0, 7)} ${markdown(p.firstBad.subject)}` : '';
     const before = r.since ? ` ${p.since ? `${icon(p.since)} ${p.since}` : '-'} |` : '';
-    out.push(`| ${markdown(p.device)} | ${p.id} | ${p.base ? `${short(p.base)} ${p.baseDate}` : '?'} |${before} ${icon(p.state)} ${p.state}${p.broken ? ' (broken here)' : ''} | ${whereCell} | ${fb} |`);
+    out.push(
+      `| ${markdown(p.device)} | ${p.id} | ${p.base ? `${short(p.base)} ${p.baseDate}` : '?'} |${before} ${icon(p.state)} ${p.state}${p.broken ? ' (broken here)' : ''} | ${whereCell} | ${fb} |`,
+    );
   }
   if (r.combinations.length) {
     out.push('');

@@ -44,16 +44,10 @@ export function renderError(style: Style, err: unknown, debug: boolean): string[
     return lines;
   }
   if (err instanceof GitError && /tell me who you are|empty ident/i.test(err.stderr)) {
-    return [
-      'flagpatch: error: git does not know who you are, so it cannot write the commit',
-      '  fix: git config --global user.name "Your Name" && git config --global user.email you@example.com',
-    ];
+    return ['flagpatch: error: git does not know who you are, so it cannot write the commit', '  fix: git config --global user.name "Your Name" && git config --global user.email you@example.com'];
   }
   const message = err instanceof Error ? err.message : String(err);
-  return [
-    `flagpatch: internal error: ${e(message)}`,
-    debug ? ((err as Error).stack ?? '') : '  this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output',
-  ];
+  return [`flagpatch: internal error: ${e(message)}`, debug ? ((err as Error).stack ?? '') : '  this is a bug in flagpatch: rerun with FLAGPATCH_DEBUG=1 and report the output'];
 }
 
 /** The error as JSON, for --json callers. */
@@ -64,15 +58,11 @@ export function errorJson(err: unknown): object {
 
 /** The status table: one row per patch; every column padded, the last one coloured. */
 export function statusTable(style: Style, rows: readonly PatchReport[]): string {
-  const cells = rows.map((p) => [
-    p.device,
-    p.id,
-    p.base ? `${p.base.slice(0, 12)} ${p.baseDate}` : '?',
-    String(p.files),
-    `+${p.insertions} −${p.deletions}`,
-    p.combinations.map((c) => c.join('+')).join(', ') || '-',
-    p.state,
-  ].map(e));
+  const cells = rows.map((p) =>
+    [p.device, p.id, p.base ? `${p.base.slice(0, 12)} ${p.baseDate}` : '?', String(p.files), `+${p.insertions} −${p.deletions}`, p.combinations.map((c) => c.join('+')).join(', ') || '-', p.state].map(
+      e,
+    ),
+  );
   const head = ['DEVICE', 'ID', 'BASE', 'FILES', 'LINES', 'HETERO', 'STATE'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const pad = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]))).join('  ');

@@ -242,10 +242,13 @@ async function readPatches(git: Git, cfg: Config, tree: string): Promise<Candida
  */
 async function firstBad(git: Git, carrier: Carrier, from: string, to: string): Promise<{ commit: string; subject: string; merges: number } | null> {
   const out = await git.text(['log', '--first-parent', '--reverse', '--no-decorate', '--format=%H %T %s', `${from}..${to}`]);
-  const path = out.split('\n').filter(Boolean).map((l) => {
-    const [commit, tree, ...subject] = l.split(' ');
-    return { commit, tree, subject: subject.join(' ') };
-  });
+  const path = out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [commit, tree, ...subject] = l.split(' ');
+      return { commit, tree, subject: subject.join(' ') };
+    });
   if (path.length === 0) return null;
   let lo = -1; // carries (the start)
   let hi = path.length - 1; // does not (the target)

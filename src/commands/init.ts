@@ -51,7 +51,10 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   const top = git.top;
   const existing = await loadConfig(diskSource(top));
   if (existing.file && existing.file !== CONFIG_FILE) {
-    throw new RefusedError(`the flagpatch config is already in ${existing.file}; init writes ${CONFIG_FILE}`, `move the settings from ${existing.file} to ${CONFIG_FILE}, or set deviceType and baseCommit there yourself`);
+    throw new RefusedError(
+      `the flagpatch config is already in ${existing.file}; init writes ${CONFIG_FILE}`,
+      `move the settings from ${existing.file} to ${CONFIG_FILE}, or set deviceType and baseCommit there yourself`,
+    );
   }
   const { commit: base, tree: baseTree } = await revisionOf(git, opts.baseCommitId, '--base-commit-id');
   const head = await git.resolve('HEAD');
@@ -85,7 +88,10 @@ export async function init(opts: InitOptions): Promise<InitResult> {
     ...(exclude.length ? { exclude } : {}),
   };
   const changed: InitResult['changed'] = [];
-  for (const [key, to] of [['deviceType', device], ['baseCommit', base]] as const) {
+  for (const [key, to] of [
+    ['deviceType', device],
+    ['baseCommit', base],
+  ] as const) {
     const from = raw[key];
     if (typeof from === 'string' && from !== to) changed.push({ key, from, to });
   }
@@ -121,7 +127,7 @@ function mergePackageJson(file: string, name: string): string | null {
   const read = exists ? readJson(file) : { private: true };
   const pkg = typeof read.name === 'string' && read.name ? read : { name: ownName, ...read };
   const own = ownPackage();
-  const dev = ((pkg.devDependencies as Record<string, string> | undefined) ?? {});
+  const dev = (pkg.devDependencies as Record<string, string> | undefined) ?? {};
   const deps = (pkg.dependencies as Record<string, string> | undefined) ?? {};
   const want: Record<string, string> = { flagpatch: `^${own.version}`, 'lint-staged': '^16.3.4' };
   for (const [k, v] of Object.entries(want)) if (!dev[k] && !deps[k]) dev[k] = v;

@@ -45,7 +45,11 @@ export async function patch(opts: PatchOptions): Promise<PatchResult> {
     revisionOf(git, opts.baseCommitId ?? cfg.baseCommit, '--base-commit-id'),
     revisionOf(git, opts.currentCommitId ?? 'HEAD', '--current-commit-id'),
   ]);
-  await requireAncestor(git, { commit: base, given: opts.baseCommitId ?? cfg.baseCommit!, flag: opts.baseCommitId ? '--base-commit-id' : 'baseCommit' }, { commit: current, given: opts.currentCommitId ?? 'HEAD' });
+  await requireAncestor(
+    git,
+    { commit: base, given: opts.baseCommitId ?? cfg.baseCommit!, flag: opts.baseCommitId ? '--base-commit-id' : 'baseCommit' },
+    { commit: current, given: opts.currentCommitId ?? 'HEAD' },
+  );
   const { commit: onto, tree: ontoTree } = opts.onto ? await revisionOf(git, opts.onto, '--onto') : { commit: base, tree: baseTree };
   if (opts.onto && (await git.run(['merge-base', '--is-ancestor', base, onto], { ok: [1] })).code !== 0) {
     // Upstream at --onto would not have the commit the patch applies to (e.g. --onto an older

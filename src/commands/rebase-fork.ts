@@ -92,8 +92,15 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
   if (!opts.onto) throw new UsageError('rebase needs --onto REV', 'pass the upstream commit to move to, e.g. --onto upstream/main');
   const earlier = readState(git);
   const cleared = earlier ? await clearIfStale(git, earlier) : undefined;
-  if (earlier && !cleared) throw new RefusedError('a flagpatch rebase is in progress', 'finish it with npx --no-install flagpatch rebase --continue, or undo it with npx --no-install flagpatch rebase --abort');
-  for (const [f, what] of [['MERGE_HEAD', 'merge'], ['CHERRY_PICK_HEAD', 'cherry-pick'], ['REVERT_HEAD', 'revert'], ['rebase-merge', 'rebase'], ['rebase-apply', 'rebase']]) {
+  if (earlier && !cleared)
+    throw new RefusedError('a flagpatch rebase is in progress', 'finish it with npx --no-install flagpatch rebase --continue, or undo it with npx --no-install flagpatch rebase --abort');
+  for (const [f, what] of [
+    ['MERGE_HEAD', 'merge'],
+    ['CHERRY_PICK_HEAD', 'cherry-pick'],
+    ['REVERT_HEAD', 'revert'],
+    ['rebase-merge', 'rebase'],
+    ['rebase-apply', 'rebase'],
+  ]) {
     if (fs.existsSync(path.join(git.gitDir, f))) throw new RefusedError(`a git ${what} is in progress`, `finish it or abort it (git ${what} --abort) first`);
   }
   const dirty = await git.text(['status', '--porcelain', '--untracked-files=no']);
@@ -125,14 +132,27 @@ export async function rebaseFork(opts: RebaseOptions): Promise<RebasedFork> {
     if (opts.dropOld) edits.push({ path: oldPatchPath, entry: null });
     const message = `Merge upstream ${ontoName === onto.commit.slice(0, 12) ? ontoName : `${ontoName} (${onto.commit.slice(0, 12)})`}\n\nflagpatch rebase: ${device}'s patch carried from ${patchId(base.commit, cfg)} to ${patchId(onto.commit, cfg)}.\n`;
     const common = {
-      version: 1 as const, device, origHead: head.commit, onto: onto.commit, ontoName, labels, message, patchPath: newPatchPath, oldPatchPath,
-      droppedOld: opts.dropOld ?? false, configFile, resolved: owned.sort(),
+      version: 1 as const,
+      device,
+      origHead: head.commit,
+      onto: onto.commit,
+      ontoName,
+      labels,
+      message,
+      patchPath: newPatchPath,
+      oldPatchPath,
+      droppedOld: opts.dropOld ?? false,
+      configFile,
+      resolved: owned.sort(),
     };
     if (vendor.size === 0) {
       // The vendor code is merge-tree's (owned paths aside), so the patch is made from it
       // while the owned paths are settled: one tree edit for all.
       const made = await makePatch(git, ws, cfg, {
-        base: onto.commit, baseTree: onto.tree, tree: o.tree, label: newPatchPath,
+        base: onto.commit,
+        baseTree: onto.tree,
+        tree: o.tree,
+        label: newPatchPath,
         info: info ?? defaultInfo(git, cfg, onto.commit, device),
       });
       const tree = await editTree(git, o.tree, [...edits, { path: newPatchPath, entry: made ? { mode: '100644', sha: await git.hashObject(made.mailbox) } : null }]);
@@ -192,8 +212,14 @@ async function moveWorkTree(git: Git, s: State, to: string, resume: boolean): Pr
     if (!(e instanceof GitError)) throw e;
     restoreIndex(git); // as it was, stats included
     clearState(git);
-    const why = e.stderr.split('\n').filter((l) => /^error: |^\t/.test(l)).map((l) => l.replace(/^error: /, '').trim());
-    throw new RefusedError(`the merge cannot be written to the work tree: ${why.slice(0, 6).join(' ') || e.message}; nothing was changed`, 'move those files away (or commit them), then run flagpatch rebase again');
+    const why = e.stderr
+      .split('\n')
+      .filter((l) => /^error: |^\t/.test(l))
+      .map((l) => l.replace(/^error: /, '').trim());
+    throw new RefusedError(
+      `the merge cannot be written to the work tree: ${why.slice(0, 6).join(' ') || e.message}; nothing was changed`,
+      'move those files away (or commit them), then run flagpatch rebase again',
+    );
   }
 }
 
@@ -217,13 +243,31 @@ async function continueFork(git: Git, opts: RebaseOptions): Promise<RebasedFork>
   if (s.phase === 'applying') return finishClean(git, s, true);
   if (s.phase === 'stopping') return stop(git, s, true);
   if (head0.commit !== s.origHead) {
-    throw new RefusedError(`HEAD moved to ${head0.commit.slice(0, 12)} while the merge was still open`, 'npx --no-install flagpatch rebase --abort removes the rebase state and leaves HEAD, index and work tree as they are');
+    throw new RefusedError(
+      `HEAD moved to ${head0.commit.slice(0, 12)} while the merge was still open`,
+      'npx --no-install flagpatch rebase --abort removes the rebase state and leaves HEAD, index and work tree as they are',
+    );
   }
-  const unmerged = [...new Set((await git.text(['ls-files', '-u', '-z'])).split('\0').filter(Boolean).map((r) => r.slice(r.indexOf('\t') + 1)))];
+  const unmerged = [
+    ...new Set(
+      (await git.text(['ls-files', '-u', '-z']))
+        .split('\0')
+        .filter(Boolean)
+        .map((r) => r.slice(r.indexOf('\t') + 1)),
+    ),
+  ];
   if (unmerged.length) {
-    throw new RefusedError(`still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`, 'resolve the conflict markers, git add those files, then npx --no-install flagpatch rebase --continue');
+    throw new RefusedError(
+      `still unmerged: ${unmerged.slice(0, 10).join(', ')}${unmerged.length > 10 ? ` and ${unmerged.length - 10} more` : ''}`,
+      'resolve the conflict markers, git add those files, then npx --no-install flagpatch rebase --continue',
+    );
   }
-  const left = await markersLeft(git, '', s.conflicts.map((c) => c.path), s.labels);
+  const left = await markersLeft(
+    git,
+    '',
+    s.conflicts.map((c) => c.path),
+    s.labels,
+  );
   if (left.length) throw new RefusedError(`conflict markers are still staged in ${left.join(', ')}`, 'resolve them, git add those files, then npx --no-install flagpatch rebase --continue');
   // The same refresh the pre-commit hook runs: the config (now naming REV) and the index.
   const env = { ...(opts.env ?? process.env) };
@@ -231,7 +275,13 @@ async function continueFork(git: Git, opts: RebaseOptions): Promise<RebasedFork>
   const ctx = await openContext({ ...opts, env }, 'index');
   await refreshIn(ctx, env);
   const tree = await git.text(['write-tree']);
-  const message = fs.readFileSync(path.join(git.gitDir, 'MERGE_MSG'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n').trim() + '\n';
+  const message =
+    fs
+      .readFileSync(path.join(git.gitDir, 'MERGE_MSG'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n')
+      .trim() + '\n';
   const commit = await git.text(['commit-tree', tree, '-p', s.origHead, '-p', s.onto, '-F', '-'], { input: message });
   await git.run(['update-ref', '-m', `flagpatch rebase --continue: ${message.split('\n')[0]}`, 'HEAD', commit, s.origHead], { waitForLock: true });
   for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) fs.rmSync(path.join(git.gitDir, f), { force: true });
@@ -316,12 +366,18 @@ async function checkUpstream(git: Git, r: { head: string; base: string; onto: st
   // An ancestor of the base (older, checkNotOlder allowed it) is upstream's.
   if (await isAncestor(git, r.onto, r.base)) return;
   if (await isAncestor(git, r.onto, r.head)) {
-    throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) is already in this fork's history (HEAD holds it) and is newer than the base: it is a commit of the fork, not an upstream commit; nothing was changed`, fix);
+    throw new RefusedError(
+      `--onto ${r.given} (${r.onto.slice(0, 12)}) is already in this fork's history (HEAD holds it) and is newer than the base: it is a commit of the fork, not an upstream commit; nothing was changed`,
+      fix,
+    );
   }
   const bases = (await git.text(['merge-base', '--all', r.head, r.onto])).split('\n').filter(Boolean);
   for (const m of bases) {
     if (!(await isAncestor(git, m, r.base))) {
-      throw new RefusedError(`--onto ${r.given} (${r.onto.slice(0, 12)}) holds commits of this fork that upstream does not have (e.g. ${m.slice(0, 12)}): it is not an upstream commit; nothing was changed`, fix);
+      throw new RefusedError(
+        `--onto ${r.given} (${r.onto.slice(0, 12)}) holds commits of this fork that upstream does not have (e.g. ${m.slice(0, 12)}): it is not an upstream commit; nothing was changed`,
+        fix,
+      );
     }
   }
 }
@@ -337,8 +393,18 @@ function emptyResult(device: string, head: string, onto: string, ontoName: strin
 
 function result(s: State, state: RebasedFork['state']): RebasedFork {
   return {
-    mode: 'fork', state, device: s.device, head: s.origHead, onto: s.onto, ontoName: s.ontoName, patchPath: s.patchPath, oldPatchPath: s.oldPatchPath,
-    droppedOld: s.droppedOld, configFile: s.configFile, resolved: s.resolved, conflicts: state === 'conflicts' ? s.conflicts : [],
+    mode: 'fork',
+    state,
+    device: s.device,
+    head: s.origHead,
+    onto: s.onto,
+    ontoName: s.ontoName,
+    patchPath: s.patchPath,
+    oldPatchPath: s.oldPatchPath,
+    droppedOld: s.droppedOld,
+    configFile: s.configFile,
+    resolved: s.resolved,
+    conflicts: state === 'conflicts' ? s.conflicts : [],
   };
 }
 

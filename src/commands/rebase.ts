@@ -77,7 +77,8 @@ interface DirRecord {
 export async function rebase(opts: RebaseOptions): Promise<RebasedPatch | RebasedFork> {
   const patchMode = opts.commitId !== undefined || opts.dir !== undefined;
   if (opts.continue && opts.abort) throw new UsageError('--continue and --abort exclude each other', 'pass one of them');
-  if ((opts.continue || opts.abort) && opts.onto) throw new UsageError(`--${opts.continue ? 'continue' : 'abort'} takes no --onto`, 'it finishes or undoes the rebase under way, whose REV is recorded');
+  if ((opts.continue || opts.abort) && opts.onto)
+    throw new UsageError(`--${opts.continue ? 'continue' : 'abort'} takes no --onto`, 'it finishes or undoes the rebase under way, whose REV is recorded');
   if (!patchMode) {
     const { rebaseFork } = await import('./rebase-fork.js');
     return rebaseFork(opts);
@@ -122,7 +123,11 @@ async function carryPatch(opts: RebaseOptions): Promise<RebasedPatch> {
       if (opts.dir) {
         const labels: [string, string] = [`${device} (patch ${stored.id})`, `upstream ${target.commit.slice(0, 12)}`];
         const relabelled = await relabel(tmp, carried.merge!, carried.tree, ...labels);
-        const tree = await editTree(tmp, carried.tree, [...relabelled].map(([p, sha]) => ({ path: p, entry: { mode: modeAt(carried.merge!, p), sha } })));
+        const tree = await editTree(
+          tmp,
+          carried.tree,
+          [...relabelled].map(([p, sha]) => ({ path: p, entry: { mode: modeAt(carried.merge!, p), sha } })),
+        );
         const record: DirRecord = {
           device,
           id: newId,
@@ -137,7 +142,17 @@ async function carryPatch(opts: RebaseOptions): Promise<RebasedPatch> {
     const made = await makePatch(tmp, ws, cfg, { base: target.commit, baseTree: target.tree, tree: carried.tree, info, label: newFile });
     if (!made) throw new RefusedError(`carried to ${target.commit.slice(0, 12)}, ${stored.path} leaves no vendor change: upstream already holds it`, 'nothing to submit for this base');
     const title = titleOf(device, info.subject);
-    const { commit } = await commitSubmission(git, cfg, { devices: [device], id: newId, file: newFile, onto: target.commit, ontoTree: target.tree, ontoLabel: target.commit.slice(0, 12), mailbox: made.mailbox, title, branch });
+    const { commit } = await commitSubmission(git, cfg, {
+      devices: [device],
+      id: newId,
+      file: newFile,
+      onto: target.commit,
+      ontoTree: target.tree,
+      ontoLabel: target.commit.slice(0, 12),
+      mailbox: made.mailbox,
+      title,
+      branch,
+    });
     return { ...result, newId, newPatchPath: newFile, commit, branch, files: made.files, insertions: made.insertions, deletions: made.deletions };
   });
 }
@@ -154,14 +169,16 @@ async function continueFromDir(opts: RebaseOptions): Promise<RebasedPatch> {
   } catch {
     throw new RefusedError(`${target} is not a tree made by flagpatch rebase --dir`, `run flagpatch rebase --device-type ${device} --commit-id ID --onto REV --dir ${opts.dir} first`);
   }
-  if (!record.rebase || record.device !== device) throw new RefusedError(`${target} was not made by flagpatch rebase for ${device}`, `run flagpatch rebase --device-type ${device} --commit-id ID --onto REV --dir ${opts.dir} first`);
+  if (!record.rebase || record.device !== device)
+    throw new RefusedError(`${target} was not made by flagpatch rebase for ${device}`, `run flagpatch rebase --device-type ${device} --commit-id ID --onto REV --dir ${opts.dir} first`);
   const dirGit = git.elsewhere(target);
   const status = await dirGit.text(['status', '--porcelain']);
   if (status) {
     throw new RefusedError(`${target} holds unresolved or uncommitted changes`, `resolve the conflicts there, then commit: cd ${target} && git add -A && git commit -m "Resolve conflicts"`);
   }
   const head = await revisionOf(dirGit, 'HEAD', 'HEAD');
-  if (head.commit === record.rebase.onto) throw new RefusedError(`nothing is committed in ${target} yet`, `resolve the conflicts there, then commit: cd ${target} && git add -A && git commit -m "Resolve conflicts"`);
+  if (head.commit === record.rebase.onto)
+    throw new RefusedError(`nothing is committed in ${target} yet`, `resolve the conflicts there, then commit: cd ${target} && git add -A && git commit -m "Resolve conflicts"`);
   const left = await markersLeft(dirGit, head.tree, record.rebase.conflicts, record.rebase.labels);
   if (left.length) throw new RefusedError(`conflict markers are left in ${target} at ${left.join(', ')}`, 'resolve them, commit, and run this again');
   const onto = await revisionOf(git, record.rebase.onto, '--onto');
@@ -169,16 +186,37 @@ async function continueFromDir(opts: RebaseOptions): Promise<RebasedPatch> {
   const branch = submissionBranch(device);
   await refuseOnSubmissionBranch(git, branch);
   const newFile = record.rebase.patchPath;
-  const made = await withWorkspace((ws) =>
-    makePatch(dirGit, ws, cfg, { base: ontoInDir.commit, baseTree: ontoInDir.tree, tree: head.tree, info: record.rebase.info, label: newFile }),
-  );
+  const made = await withWorkspace((ws) => makePatch(dirGit, ws, cfg, { base: ontoInDir.commit, baseTree: ontoInDir.tree, tree: head.tree, info: record.rebase.info, label: newFile }));
   if (!made) throw new RefusedError(`the resolved tree in ${target} holds no vendor change`, 'nothing to submit for this base');
   const title = titleOf(device, record.rebase.info.subject);
-  const { commit } = await commitSubmission(git, cfg, { devices: [device], id: record.id, file: newFile, onto: onto.commit, ontoTree: onto.tree, ontoLabel: onto.commit.slice(0, 12), mailbox: made.mailbox, title, branch });
+  const { commit } = await commitSubmission(git, cfg, {
+    devices: [device],
+    id: record.id,
+    file: newFile,
+    onto: onto.commit,
+    ontoTree: onto.tree,
+    ontoLabel: onto.commit.slice(0, 12),
+    mailbox: made.mailbox,
+    title,
+    branch,
+  });
   const from = record.rebase.from;
   return {
-    mode: 'patch', device, id: path.basename(path.dirname(from)), patchPath: from, base: record.rebase.fromBase, onto: onto.commit, state: 'resolved', conflicts: [],
-    newId: record.id, newPatchPath: newFile, commit, branch, files: made.files, insertions: made.insertions, deletions: made.deletions,
+    mode: 'patch',
+    device,
+    id: path.basename(path.dirname(from)),
+    patchPath: from,
+    base: record.rebase.fromBase,
+    onto: onto.commit,
+    state: 'resolved',
+    conflicts: [],
+    newId: record.id,
+    newPatchPath: newFile,
+    commit,
+    branch,
+    files: made.files,
+    insertions: made.insertions,
+    deletions: made.deletions,
   };
 }
 
@@ -191,8 +229,14 @@ async function findPatch(git: Git, cfg: Config, tree: string, device: string, gi
   const exact = matches.find((p) => p.id === given.slice(0, cfg.idLength));
   const found = exact ?? (matches.length === 1 ? matches[0] : undefined);
   if (!found) {
-    const ids = mine.map((p) => p.id).sort().join(', ');
-    throw new RefusedError(`no single committed ${device} patch for --commit-id ${given}`, ids ? `${device} has patches at: ${ids}; pass one of them` : `HEAD holds no ${device} patch under ${cfg.patchDir}/${device}/`);
+    const ids = mine
+      .map((p) => p.id)
+      .sort()
+      .join(', ');
+    throw new RefusedError(
+      `no single committed ${device} patch for --commit-id ${given}`,
+      ids ? `${device} has patches at: ${ids}; pass one of them` : `HEAD holds no ${device} patch under ${cfg.patchDir}/${device}/`,
+    );
   }
   const [blob] = await git.objects([found.sha]);
   const messages = parsePatch(blob?.data ?? Buffer.alloc(0), found.path);
@@ -243,19 +287,14 @@ export async function markersLeft(git: Git, tree: string, files: readonly string
  * index (conflicted paths at stages 1-3) and work tree (conflict markers), built in a hidden
  * sibling and renamed into place, as `unpatch --dir` does. Returns its path.
  */
-async function materializeMerge(
-  git: Git,
-  cfg: Config,
-  opts: RebaseOptions,
-  ws: string,
-  m: { tree: string; merge: MergeOutcome; record: DirRecord; branch: string },
-): Promise<string> {
+async function materializeMerge(git: Git, cfg: Config, opts: RebaseOptions, ws: string, m: { tree: string; merge: MergeOutcome; record: DirRecord; branch: string }): Promise<string> {
   const root = path.resolve(opts.cwd ?? process.cwd(), opts.dir!);
   if (path.parse(root).root === root) throw new UsageError(`--dir ${opts.dir} is the root of the file system`, 'pass a folder of its own, e.g. --dir build');
   const target = path.join(root, m.record.device, cfg.name);
   const top = fs.realpathSync(git.top);
   const real = realpathOfExisting(target);
-  if (real === top || isInside(real, top)) throw new RefusedError(`${target} would replace the repository itself`, 'pass a --dir outside of the repository, or one of its ignored folders such as build');
+  if (real === top || isInside(real, top))
+    throw new RefusedError(`${target} would replace the repository itself`, 'pass a --dir outside of the repository, or one of its ignored folders such as build');
   await checkReplaceable(git, target, opts.force ?? false);
   const created: string[] = [];
   for (const d of [root, path.dirname(target)]) {
@@ -316,7 +355,6 @@ async function materializeMerge(
 export async function stageConflicts(git: Git, stages: readonly StageEntry[]): Promise<void> {
   if (!stages.length) return;
   const paths = [...new Set(stages.map((e) => e.path))];
-  const input =
-    paths.map((p) => `0 ${'0'.repeat(stages[0].sha.length)}\t${p}\0`).join('') + stages.map((e) => `${e.mode} ${e.sha} ${e.stage}\t${e.path}\0`).join('');
+  const input = paths.map((p) => `0 ${'0'.repeat(stages[0].sha.length)}\t${p}\0`).join('') + stages.map((e) => `${e.mode} ${e.sha} ${e.stage}\t${e.path}\0`).join('');
   await git.run(['update-index', '-z', '--index-info'], { input });
 }

@@ -321,8 +321,7 @@ async function materializeAll(
  */
 export async function checkReplaceable(git: Git, target: string, force: boolean): Promise<void> {
   if (!fs.existsSync(target) || force) return;
-  const notOurs = (why: string) =>
-    new RefusedError(`${target} exists and is not a tree flagpatch made (${why})`, 'move it away, pick another --dir, or pass --force to replace it');
+  const notOurs = (why: string) => new RefusedError(`${target} exists and is not a tree flagpatch made (${why})`, 'move it away, pick another --dir, or pass --force to replace it');
   const dotGit = path.join(target, '.git');
   const st = lstatOrNull(dotGit);
   if (!st?.isDirectory()) throw notOurs('it has no .git folder of its own');

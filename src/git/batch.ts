@@ -228,4 +228,3 @@ export class BatchReader {
     this.idle.unref();
   }
 }
-

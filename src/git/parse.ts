@@ -30,7 +30,10 @@ export function parseRaw(out: Buffer): { changes: RawChange[]; end: number } {
   let pos = 0;
   while (pos < out.length && out[pos] === 0x3a /* : */) {
     const metaEnd = out.indexOf(0, pos);
-    const [srcMode, dstMode, srcSha, dstSha, status] = out.subarray(pos + 1, metaEnd).toString('latin1').split(' ');
+    const [srcMode, dstMode, srcSha, dstSha, status] = out
+      .subarray(pos + 1, metaEnd)
+      .toString('latin1')
+      .split(' ');
     const p1End = out.indexOf(0, metaEnd + 1);
     const p1 = out.subarray(metaEnd + 1, p1End).toString('utf8');
     if (status[0] === 'R' || status[0] === 'C') {
@@ -45,10 +48,8 @@ export function parseRaw(out: Buffer): { changes: RawChange[]; end: number } {
   return { changes, end: pos };
 }
 
-
 // `cat-file --batch`'s header of a found object: `<id> <type> <size>`.
 export const BATCH_HEADER_RE = new RegExp(`^(${OID}) (\\S+) (\\d+)$`);
-
 
 export function typeOfMode(mode: string): string {
   if (mode === '040000' || mode === '40000') return 'tree';
@@ -82,4 +83,3 @@ export function parseEntries(buf: Buffer): Entry[] {
       return { mode, sha, path: rec.slice(tab + 1) };
     });
 }
-

@@ -28,29 +28,41 @@ export interface RunResult {
   code: number;
 }
 
-
 // Variables git sets in hooks or users set to point at one repository; never inherited by
 // commands about another one.
 export const REPO_VARIABLES = [
-  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES',
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_PREFIX',
+  'GIT_NAMESPACE',
+  'GIT_CEILING_DIRECTORIES',
 ];
-
 
 // Settings that would change what git prints or applies, pinned for every call so a user's
 // config (diff.noprefix, color.ui=always, core.quotepath, apply.whitespace=fix...) cannot
 // change the patch or its verification.
 export const PINNED_CONFIG = [
-  '-c', 'core.quotepath=off',
-  '-c', 'color.ui=never',
-  '-c', 'diff.noprefix=false',
-  '-c', 'diff.mnemonicPrefix=false',
-  '-c', 'diff.relative=false',
-  '-c', 'diff.suppressBlankEmpty=false',
-  '-c', 'apply.whitespace=nowarn',
-  '-c', 'core.safecrlf=false',
+  '-c',
+  'core.quotepath=off',
+  '-c',
+  'color.ui=never',
+  '-c',
+  'diff.noprefix=false',
+  '-c',
+  'diff.mnemonicPrefix=false',
+  '-c',
+  'diff.relative=false',
+  '-c',
+  'diff.suppressBlankEmpty=false',
+  '-c',
+  'apply.whitespace=nowarn',
+  '-c',
+  'core.safecrlf=false',
 ];
-
 
 export function baseEnv(env: Env): Env {
   // LC_ALL=C keeps git's messages in English so they can be matched; no prompts, no
@@ -86,7 +98,13 @@ export function runGit(cwd: string, args: readonly string[], opts: RunOptions): 
     child.on('error', (e) => reject(new GitError(args, null, `cannot run git: ${e.message}`)));
     child.on('close', (code) => {
       // FLAGPATCH_TRACE=1: one line per git process with its wall time, for profiling.
-      if (trace !== null) process.stderr.write(`flagpatch trace: ${((Number(process.hrtime.bigint() - trace)) / 1e6).toFixed(1)} ms git ${args.filter((a, i) => a !== '-c' && args[i - 1] !== '-c').slice(0, 4).join(' ')}\n`);
+      if (trace !== null)
+        process.stderr.write(
+          `flagpatch trace: ${(Number(process.hrtime.bigint() - trace) / 1e6).toFixed(1)} ms git ${args
+            .filter((a, i) => a !== '-c' && args[i - 1] !== '-c')
+            .slice(0, 4)
+            .join(' ')}\n`,
+        );
       const stderr = Buffer.concat(err).toString('utf8');
       const result = { stdout: Buffer.concat(out), stderr, code: code ?? 128 };
       if (code === 0 || (code !== null && opts.ok?.includes(code))) resolve(result);

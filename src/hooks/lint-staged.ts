@@ -8,9 +8,16 @@ import { throwIfAborted } from '../lifecycle.js';
 
 // lint-staged's own config files (https://github.com/lint-staged/lint-staged#configuration).
 const CONFIG_FILES = [
-  '.lintstagedrc', '.lintstagedrc.json', '.lintstagedrc.yaml', '.lintstagedrc.yml',
-  '.lintstagedrc.mjs', '.lintstagedrc.cjs', '.lintstagedrc.js',
-  'lint-staged.config.mjs', 'lint-staged.config.cjs', 'lint-staged.config.js',
+  '.lintstagedrc',
+  '.lintstagedrc.json',
+  '.lintstagedrc.yaml',
+  '.lintstagedrc.yml',
+  '.lintstagedrc.mjs',
+  '.lintstagedrc.cjs',
+  '.lintstagedrc.js',
+  'lint-staged.config.mjs',
+  'lint-staged.config.cjs',
+  'lint-staged.config.js',
 ];
 
 export function lintStagedConfigured(top: string): boolean {

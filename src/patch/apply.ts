@@ -27,14 +27,7 @@ export interface ApplyOptions {
   checkOnly?: boolean;
 }
 
-export async function applyOnBase(
-  git: Git,
-  workspace: string,
-  base: string,
-  messages: readonly PatchMessage[],
-  label: string,
-  opts: ApplyOptions = {},
-): Promise<Applied> {
+export async function applyOnBase(git: Git, workspace: string, base: string, messages: readonly PatchMessage[], label: string, opts: ApplyOptions = {}): Promise<Applied> {
   const known = new Map((opts.known ?? []).map((e) => [e.path, e]));
   const wanted = new Set(opts.paths);
   for (const m of messages) for (const f of m.files) for (const p of [f.oldPath, f.newPath]) if (p !== null) wanted.add(p);
@@ -87,7 +80,10 @@ function cachedBlob(git: Git, sha: string): Promise<Buffer> {
   const read = git.blob(sha);
   if (cache.bytes < 64 << 20) {
     cache.blobs.set(sha, read);
-    read.then((b) => (cache.bytes += b.length), () => cache.blobs.delete(sha));
+    read.then(
+      (b) => (cache.bytes += b.length),
+      () => cache.blobs.delete(sha),
+    );
   }
   return read;
 }
@@ -131,9 +127,7 @@ function applyFailure(stderr: string, label: string, base: string, message: numb
     .filter((l) => l.startsWith('error: '))
     .map((l) => l.slice(7));
   const part = message ? `message ${message} ` : '';
-  const detail = failed
-    ? `${failed[1]}: the hunk at line ${failed[2]} does not match`
-    : (errors.find((e) => !e.startsWith('patch failed')) ?? stderr.trim().split('\n')[0]);
+  const detail = failed ? `${failed[1]}: the hunk at line ${failed[2]} does not match` : (errors.find((e) => !e.startsWith('patch failed')) ?? stderr.trim().split('\n')[0]);
   return new RefusedError(
     `${part}does not apply on its base ${base.slice(0, 12)}: ${detail}`,
     'regenerate it from the vendor tree with `flagpatch patch` (or commit in the fork, whose hook refreshes it)',

@@ -66,7 +66,11 @@ const commitText = (c: { tree: string; parent: string | null }) => `tree ${c.tre
 /** The id git gives a commit object (SHA-1 or SHA-256, by the length of the tree id), so its children can be written in the same process. */
 function commitId(c: { tree: string; parent: string | null }): string {
   const text = Buffer.from(commitText(c));
-  return crypto.createHash(c.tree.length === 64 ? 'sha256' : 'sha1').update(`commit ${text.length}\0`).update(text).digest('hex');
+  return crypto
+    .createHash(c.tree.length === 64 ? 'sha256' : 'sha1')
+    .update(`commit ${text.length}\0`)
+    .update(text)
+    .digest('hex');
 }
 
 /** Writes commit objects (one process) and returns their ids; `parent` null = a root commit. */
@@ -290,7 +294,15 @@ export class Carrier {
   async carry(targets: readonly Target[], opts: { trees?: boolean } = {}): Promise<Carried[]> {
     const applies = await Promise.all(targets.map((t) => appliesTo(this.git, this.workspace, t.commit, this.messages, this.label)));
     const toMerge = targets.filter((_, i) => !applies[i]);
-    const merges = toMerge.length ? await threeWay(this.git, this.workspace, this.base.tree, await this.vendorTree(), toMerge.map((t) => t.tree)) : [];
+    const merges = toMerge.length
+      ? await threeWay(
+          this.git,
+          this.workspace,
+          this.base.tree,
+          await this.vendorTree(),
+          toMerge.map((t) => t.tree),
+        )
+      : [];
     const out: Carried[] = [];
     let m = 0;
     for (const [i, t] of targets.entries()) {

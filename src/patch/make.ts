@@ -17,11 +17,25 @@ import { checkPatchRules } from './rules.js';
 // renames; myers with the indent heuristic and 3 lines of context, as git's defaults;
 // the diffstat at format-patch's width of 72 columns.
 export const PATCH_DIFF_FLAGS = [
-  '-r', '--patch-with-stat', '--stat=72', '--summary',
-  '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv',
-  '--src-prefix=a/', '--dst-prefix=b/', '--find-renames=50%', '-l1000',
-  '--diff-algorithm=myers', '--indent-heuristic', '-U3', '--inter-hunk-context=0',
-  '-O/dev/null', '--no-relative',
+  '-r',
+  '--patch-with-stat',
+  '--stat=72',
+  '--summary',
+  '--binary',
+  '--full-index',
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+  '--find-renames=50%',
+  '-l1000',
+  '--diff-algorithm=myers',
+  '--indent-heuristic',
+  '-U3',
+  '--inter-hunk-context=0',
+  '-O/dev/null',
+  '--no-relative',
 ];
 
 export interface Stats {
@@ -86,14 +100,7 @@ async function diffWithChanges(git: Git, cfg: Config, baseTree: string, tree: st
  * Applies `messages` to `base` and compares the result with the base changed by `changes`.
  * Throws when they differ, naming the first paths that do.
  */
-export async function verifyRoundTrip(
-  git: Git,
-  workspace: string,
-  base: string,
-  messages: readonly PatchMessage[],
-  changes: readonly RawChange[],
-  label: string,
-): Promise<void> {
+export async function verifyRoundTrip(git: Git, workspace: string, base: string, messages: readonly PatchMessage[], changes: readonly RawChange[], label: string): Promise<void> {
   const refuse = (why: string) =>
     new RefusedError(
       `the patch applied to the base would not reproduce the vendor tree (${why}); nothing was written`,

@@ -273,9 +273,9 @@ class MessageReader {
       let v: string | null;
       if ((v = word('old mode ')) !== null) file.oldMode = mode(v, at);
       else if ((v = word('new mode ')) !== null) file.newMode = mode(v, at);
-      else if ((v = word('deleted file mode ')) !== null) (file.oldMode = mode(v, at)), (deleted = true);
-      else if ((v = word('new file mode ')) !== null) (file.newMode = mode(v, at)), (created = true);
-      else if ((v = word('rename from ') ?? word('copy from ')) !== null) (oldName = unquote(v, (m) => this.fail(m, at))), (file.renamed = true);
+      else if ((v = word('deleted file mode ')) !== null) ((file.oldMode = mode(v, at)), (deleted = true));
+      else if ((v = word('new file mode ')) !== null) ((file.newMode = mode(v, at)), (created = true));
+      else if ((v = word('rename from ') ?? word('copy from ')) !== null) ((oldName = unquote(v, (m) => this.fail(m, at))), (file.renamed = true));
       else if ((v = word('rename to ') ?? word('copy to ')) !== null) newName = unquote(v, (m) => this.fail(m, at));
       else if (isSimilarity(t)) continue;
       else if ((v = word('index ')) !== null) {
@@ -458,7 +458,10 @@ class PathUse {
   constructor(private readonly fail: (msg: string, at?: number) => Error) {}
 
   add(file: FilePatch, at: number): void {
-    for (const [i, trie, p] of [[0, this.olds, file.oldPath], [1, this.news, file.newPath]] as const) {
+    for (const [i, trie, p] of [
+      [0, this.olds, file.oldPath],
+      [1, this.news, file.newPath],
+    ] as const) {
       if (p === null) continue;
       if (this.seen[i].has(p)) throw this.fail(`two file diffs change ${JSON.stringify(p)}`, at);
       this.seen[i].add(p);

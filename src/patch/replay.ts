@@ -132,8 +132,7 @@ function applyTextLines(chunk: string, src: readonly string[]): string[] | null 
       if (kind === ' ') {
         oldLeft--;
         newLeft--;
-      }
-      else if (kind === '-') oldLeft--;
+      } else if (kind === '-') oldLeft--;
       else if (kind === '+') newLeft--;
       else return null;
       ops.push({ kind, text: `${l.slice(1)}\n` });

@@ -29,7 +29,9 @@ export function checkPatchRules(messages: readonly PatchMessage[], cfg: Pick<Con
           throw new PatchRefusedError(
             at.path,
             `refused path ${JSON.stringify(p)}: ${owned === 'alias' ? 'on macOS or Windows it is a path ' : 'it is '}owned by flagpatch (${cfg.patchDir}/, ${cfg.heteroFile}, config files, hooks/, .husky/ and "exclude" are never part of a vendor patch)`,
-            owned === 'alias' ? 'rename the file in the vendor tree so no file system takes it for an owned path' : 'regenerate the patch with `flagpatch patch` from a tree whose owned paths are left to flagpatch',
+            owned === 'alias'
+              ? 'rename the file in the vendor tree so no file system takes it for an owned path'
+              : 'regenerate the patch with `flagpatch patch` from a tree whose owned paths are left to flagpatch',
           );
         }
       }
