@@ -71,7 +71,7 @@ const md = `# Reliability
 
 What the "Guarantees" of the SPEC promise, how each is tested, and the figures of the last long
 run (${new Date().toISOString().slice(0, 10)}, seed ${SEED}, ${Math.round((Date.now() - started) / 1000)} s).
-CI runs the same tests with a shorter share on every push (\`npm test\`: 20 fault trials per
+CI runs the same tests with a shorter share on every push (\`npm test\`: 12 fault trials per
 command, 1,000 fuzz inputs per kind).
 
 Rerun: \`npm run build && node dist/scripts/reliability.js --trials ${TRIALS} --fuzz ${FUZZ} [--seed S]\`

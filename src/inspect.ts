@@ -125,6 +125,7 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
     const parseOnce = (sha: string, data: Buffer | null, label: string) => {
       if (!parsed.has(sha)) {
         try {
+          refuseConflictMarkers(data ?? Buffer.alloc(0));
           parsed.set(sha, parsePatch(data ?? Buffer.alloc(0), label));
         } catch (e) {
           if (!(e instanceof FlagpatchError)) throw e;
@@ -146,7 +147,6 @@ export async function inspect(git: Git, opts: InspectOptions, workspace: string)
             throw new FlagpatchError(`was not read: the patches of this commit hold more than ${mib(LIMITS.commitPatchBytes)} in all`, 'keep the patch folder to real vendor patches', 1, {
               where: p.path,
             });
-          refuseConflictMarkers(data ?? Buffer.alloc(0));
           const messages = parseOnce(p.sha, data, p.path);
           if (messages instanceof FlagpatchError) throw messages;
           checkPatchRules(messages, cfg, p);

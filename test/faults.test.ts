@@ -1,11 +1,11 @@
-// The CI share of the fault injection: 20 seeded trials per command, so `npm test` stays
+// The CI share of the fault injection: 12 seeded trials per command, so `npm test` stays
 // short (FLAGPATCH_TRIALS=N for more; the long run with figures is `npm run reliability`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { faultTrials, type Kind } from '../scripts/lib/faults.js';
 import { cleanup } from './helpers.js';
 
-const TRIALS = Number(process.env.FLAGPATCH_TRIALS ?? 20);
+const TRIALS = Number(process.env.FLAGPATCH_TRIALS ?? 12);
 const SEED = Number(process.env.FLAGPATCH_SEED ?? 20261127);
 
 test.after.each(cleanup);

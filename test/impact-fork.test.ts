@@ -1,38 +1,16 @@
 // `flagpatch impact REV` in a vendor fork (step 2 of the README's vendor workflow): it judges the
 // fork's own patch (HEAD's, for the configured base) against REV, exits 1 when it would not
 // carry, and tells the vendor what to do (rebase and resolve), never "tell vendor <itself>".
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanup, flagpatch, git, snapshot, tmpdir } from './helpers.js';
-import { MODEL, story, type Story } from './upstream-moves.js';
+import { MODEL, copyFork, withStory, type Story } from './upstream-moves.js';
 
 let s: Story;
-const keep: string[] = [];
-
-test.before(() => {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'flagpatch-impact-fork-')));
-  keep.push(root);
-  s = story(root);
-});
-test.after(() => {
-  for (const d of keep) fs.rmSync(d, { recursive: true, force: true });
-});
+withStory(test, 'impact-fork', (made) => (s = made));
 test.after.each(cleanup);
 
-function forkCopy(): string {
-  const dir = path.join(tmpdir(), 'fork');
-  git(path.dirname(dir), ['clone', '-q', s.vendorA, dir]);
-  for (const [k, v] of [
-    ['commit.gpgSign', 'false'],
-    ['gc.auto', '0'],
-    ['core.autocrlf', 'false'],
-  ])
-    git(dir, ['config', k, v]);
-  git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
-  return dir;
-}
+const forkCopy = () => copyFork(s, tmpdir());
 
 const own = () => `hardwares/A_X100/${s.id}/${s.id}.patch`;
 

@@ -6,33 +6,13 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanup, flagpatch, git, snapshot, tmpdir } from './helpers.js';
-import { story, type Story } from './upstream-moves.js';
+import { copyFork, withStory, type Story } from './upstream-moves.js';
 
 let s: Story;
-const keep: string[] = [];
-
-test.before(() => {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'flagpatch-onto-')));
-  keep.push(root);
-  s = story(root);
-});
-test.after(() => {
-  for (const d of keep) fs.rmSync(d, { recursive: true, force: true });
-});
+withStory(test, 'onto', (made) => (s = made));
 test.after.each(cleanup);
 
-function forkCopy(): string {
-  const dir = path.join(tmpdir(), 'fork');
-  git(path.dirname(dir), ['clone', '-q', s.vendorA, dir]);
-  for (const [k, v] of [
-    ['commit.gpgSign', 'false'],
-    ['gc.auto', '0'],
-    ['core.autocrlf', 'false'],
-  ])
-    git(dir, ['config', k, v]);
-  git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
-  return dir;
-}
+const forkCopy = () => copyFork(s, tmpdir());
 
 const head = (v: string) => git(v, ['rev-parse', 'HEAD']);
 const laterWork = (v: string) => {

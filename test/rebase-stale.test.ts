@@ -7,33 +7,13 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI, cleanup, flagpatch, git, snapshot, tmpdir } from './helpers.js';
-import { MODEL, installHook, model, story, type Story } from './upstream-moves.js';
+import { MODEL, installHook, model, copyFork, withStory, type Story } from './upstream-moves.js';
 
 let s: Story;
-const keep: string[] = [];
-
-test.before(() => {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'flagpatch-stale-')));
-  keep.push(root);
-  s = story(root);
-});
-test.after(() => {
-  for (const d of keep) fs.rmSync(d, { recursive: true, force: true });
-});
+withStory(test, 'stale', (made) => (s = made));
 test.after.each(cleanup);
 
-function forkCopy(): string {
-  const dir = path.join(tmpdir(), 'fork');
-  git(path.dirname(dir), ['clone', '-q', s.vendorA, dir]);
-  for (const [k, v] of [
-    ['commit.gpgSign', 'false'],
-    ['gc.auto', '0'],
-    ['core.autocrlf', 'false'],
-  ])
-    git(dir, ['config', k, v]);
-  git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
-  return dir;
-}
+const forkCopy = () => copyFork(s, tmpdir());
 
 const stateDir = (v: string) => path.join(v, '.git', 'flagpatch-rebase');
 const head = (v: string) => git(v, ['rev-parse', 'HEAD']);

@@ -97,3 +97,27 @@ export function applyPatch(dir: string, rev: string, patch: Buffer, scratch: str
   run(['apply', '--cached'], patch);
   return run(['write-tree']);
 }
+
+/** One story per test file: made before its tests, removed after them; `set` receives it. */
+export function withStory(suite: { before(fn: () => void): void; after(fn: () => void): void }, name: string, set: (s: Story) => void): void {
+  let root = '';
+  suite.before(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', `flagpatch-${name}-`)));
+    set(story(root));
+  });
+  suite.after(() => fs.rmSync(root, { recursive: true, force: true }));
+}
+
+/** A fresh copy of vendor A's fork in `parent`, with upstream's history fetched (as `git fetch upstream`). */
+export function copyFork(s: Story, parent: string): string {
+  const dir = path.join(parent, 'fork');
+  git(parent, ['clone', '-q', s.vendorA, dir]);
+  for (const [k, v] of [
+    ['commit.gpgSign', 'false'],
+    ['gc.auto', '0'],
+    ['core.autocrlf', 'false'],
+  ])
+    git(dir, ['config', k, v]);
+  git(dir, ['fetch', '-q', s.up, '+main:refs/remotes/upstream/main']);
+  return dir;
+}

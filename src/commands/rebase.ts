@@ -24,7 +24,7 @@ import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 import { editTree } from '../tree.js';
 import { commitSubmission, refuseOnSubmissionBranch, submissionBranch } from './patch.js';
 import type { RebasedFork } from './rebase-fork.js';
-import { checkReplaceable, isInside, MARKER, realpathOfExisting, writeNoFilterAttributes } from './unpatch.js';
+import { checkReplaceable, isInside, MARKER, realpathOfExisting, swapIntoPlace, writeNoFilterAttributes } from './unpatch.js';
 
 export interface RebaseOptions extends CommonOptions {
   onto?: string;
@@ -333,14 +333,7 @@ async function materializeMerge(git: Git, cfg: Config, opts: RebaseOptions, ws: 
     // As unpatch marks its trees (the folder and the commit it made), so a rerun may replace it.
     const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
     fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ ...m.record, branch: m.branch, path: finalPath }, null, 2)}\n`);
-    if (fs.existsSync(target)) {
-      const old = `${tmp}-old`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
+    swapIntoPlace(tmp, target);
     return target;
   } catch (e) {
     await settled(); // a clone still running could recreate what cleanup removes

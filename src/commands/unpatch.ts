@@ -148,6 +148,15 @@ async function commitPatch(git: Git, base: string, patch: { label: string; messa
   return head;
 }
 
+/** Moves a finished tree from its hidden sibling `tmp` to `target`, replacing what was there. */
+export function swapIntoPlace(tmp: string, target: string): void {
+  if (!fs.existsSync(target)) return fs.renameSync(tmp, target);
+  const old = `${tmp}-old`;
+  fs.renameSync(target, old);
+  fs.renameSync(tmp, target);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
 /**
  * A materialized tree holds exactly the committed bytes, and nothing from the patch runs while
  * it is written: the repository's own attributes (which outrank the tree's .gitattributes and
@@ -292,14 +301,7 @@ async function materializeAll(
     }
     // Everything built: swap each tree into place.
     for (const b of built) {
-      if (fs.existsSync(b.target)) {
-        const old = `${b.tmp}-old`;
-        fs.renameSync(b.target, old);
-        fs.renameSync(b.tmp, b.target);
-        fs.rmSync(old, { recursive: true, force: true });
-      } else {
-        fs.renameSync(b.tmp, b.target);
-      }
+      swapIntoPlace(b.tmp, b.target);
     }
     return built.map((b) => b.result);
   } catch (e) {

@@ -14,25 +14,27 @@ const SEPARATOR = Buffer.from('\n---\n');
 const SIGNATURE = Buffer.from('-- \nflagpatch\n');
 // A conflict is a line opening one (`<<<<<<< ours`) and a later line closing it. No line of a
 // diff, diffstat or base85 binary data starts with `<` or `>`, so this is never a false alarm.
-const OPEN = /^<{7}(?: |$)/;
-const CLOSE = /^>{7}(?: |$)/;
 
-/** The 1-based line of the first conflict marker in a patch text, or null when it holds none. */
+/**
+ * The 1-based line of the first conflict marker in a patch text, or null when it holds none.
+ * Markers are found with native searches, not line by line: a patch of millions of empty lines
+ * costs one pass.
+ */
 export function conflictMarkerLine(text: Buffer): number | null {
-  let open: number | null = null;
+  const open = markerAt(text, '<<<<<<<', 0);
+  if (open === -1 || markerAt(text, '>>>>>>>', open + 7) === -1) return null;
   let line = 1;
-  for (let pos = 0; pos < text.length; line++) {
-    let end = text.indexOf(0x0a, pos);
-    if (end === -1) end = text.length;
-    const first = text[pos];
-    if (first === 0x3c /* < */ || first === 0x3e /* > */) {
-      const s = text.subarray(pos, Math.min(end, pos + 8)).toString('latin1');
-      if (open === null && OPEN.test(s)) open = line;
-      else if (open !== null && CLOSE.test(s)) return open;
-    }
-    pos = end + 1;
+  for (let nl = text.indexOf(0x0a); nl !== -1 && nl < open; nl = text.indexOf(0x0a, nl + 1)) line++;
+  return line;
+}
+
+/** Where `marker` starts a line (followed by a space or the line's end) at or after `from`; -1 when nowhere. */
+function markerAt(text: Buffer, marker: string, from: number): number {
+  for (let at = text.indexOf(marker, from, 'latin1'); at !== -1; at = text.indexOf(marker, at + 1, 'latin1')) {
+    const after = text[at + marker.length];
+    if ((at === 0 || text[at - 1] === 0x0a) && (after === undefined || after === 0x20 || after === 0x0a || after === 0x0d)) return at;
   }
-  return null;
+  return -1;
 }
 
 /** Throws the "conflict markers" problem for a patch text that holds them (reported under its path). */
