@@ -93,7 +93,7 @@ ${faults
 
 ## Bounded cost
 
-Inputs a commit can carry cheaply, each judged by \`flagpatch check\` as a whole process (test/costly.ts,
+Inputs a commit can carry cheaply, each judged by \`flagpatch check\` as a whole process (scripts/lib/costly.ts,
 asserted in test/bounded.test.ts without timings): the target is at most 3× the time of \`check\` of
 the same repository with a normal patch (${normalTime.toFixed(2)} s here, median of 3) and at most 300 MB
 of peak memory (of the flagpatch process, by \`/usr/bin/time\`).
