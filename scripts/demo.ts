@@ -161,7 +161,7 @@ try {
   say('vendor A moves its fork to the new upstream: one merge commit, no history rewritten');
   git(a, 'remote', 'add', 'upstream', up);
   git(a, 'fetch', '-q', 'upstream');
-  flagpatch(a, ['impact', 'upstream/main']);
+  flagpatch(a, ['impact', 'upstream/main'], 1); // in a fork: exit 1, the patch does not carry yet
   flagpatch(a, ['rebase', '--onto', 'upstream/main'], 1);
   console.log('A_X100 keeps legacy.py deleted:');
   shell(a, 'git', 'rm', '-q', 'flagscale/legacy.py');
