@@ -119,7 +119,7 @@ async function resolveId(git: Git, cfg: Config, device: string, given: string): 
   }
   if (matches.length === 1) return matches[0];
   const available = folders.length ? `${device} has patches at: ${folders.sort().join(', ')}` : `${device} has no patch under ${cfg.patchDir}/${device}/`;
-  if (matches.length === 0) throw new RefusedError(`no ${device} patch for --commit-id ${given}`, `${available}; pass one of them`);
+  if (matches.length === 0) throw new RefusedError(`no ${device} patch for --commit-id ${given}`, folders.length ? `${available}; pass one of them` : `${available}: check --device-type, or make the patch first (flagpatch patch)`);
   throw new RefusedError(`--commit-id ${given} is ambiguous for ${device}: ${matches.sort().join(', ')}`, 'pass more digits of the base commit');
 }
 
@@ -381,10 +381,16 @@ export function realpathOfExisting(p: string): string {
   return path.join(fs.realpathSync(head), ...rest);
 }
 
+/** The start of a file (its headers and trailers), never more than LIMITS.headerLineBytes. */
 function readText(file: string): string | null {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(LIMITS.headerLineBytes);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
   } catch {
     return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
