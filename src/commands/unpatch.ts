@@ -119,7 +119,11 @@ async function resolveId(git: Git, cfg: Config, device: string, given: string): 
   }
   if (matches.length === 1) return matches[0];
   const available = folders.length ? `${device} has patches at: ${folders.sort().join(', ')}` : `${device} has no patch under ${cfg.patchDir}/${device}/`;
-  if (matches.length === 0) throw new RefusedError(`no ${device} patch for --commit-id ${given}`, folders.length ? `${available}; pass one of them` : `${available}: check --device-type, or make the patch first (flagpatch patch)`);
+  if (matches.length === 0)
+    throw new RefusedError(
+      `no ${device} patch for --commit-id ${given}`,
+      folders.length ? `${available}; pass one of them` : `${available}: check --device-type, or make the patch first (flagpatch patch)`,
+    );
   throw new RefusedError(`--commit-id ${given} is ambiguous for ${device}: ${matches.sort().join(', ')}`, 'pass more digits of the base commit');
 }
 
