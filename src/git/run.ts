@@ -89,7 +89,11 @@ export function runGit(cwd: string, args: readonly string[], opts: RunOptions): 
     } catch (e) {
       return reject(e);
     }
-    const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A git process that writes a shared file (the user's index, a ref) runs in a process group
+    // of its own: a Ctrl-C at the terminal reaches the whole foreground group, and git killed
+    // between creating its .lock and registering its removal leaves a stale lock behind. Out of
+    // the group it finishes (milliseconds) and flagpatch, which waits for it, ends after it.
+    const child = spawn('git', args, { cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: opts.waitForLock === true });
     trackChild(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
