@@ -9,9 +9,8 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI, ENV, ROOT, cleanup, commitAll, flagpatch, git, tmpdir, upstream, write } from './helpers.js';
-import { installOffline } from './install.js';
+import { OWNED, installOffline, run } from './install.js';
 
-const OWNED = ['hardwares', 'hetero.txt', '.flagpatchrc.json', 'hooks', 'package.json', 'package-lock.json'];
 let template = '';
 let up = '';
 let base = '';
@@ -25,11 +24,6 @@ function story(name: string, fn: () => void): void {
     if (skipped) return void console.log(`history-e2e: SKIPPED "${name}": ${skipped}`);
     fn();
   });
-}
-
-function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
 }
 
 // uvu reports nothing when a before hook throws: the error is printed so a broken set-up shows.

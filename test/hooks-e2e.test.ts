@@ -8,9 +8,8 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ENV, ROOT, cleanup, git, tmpdir, upstream, write } from './helpers.js';
-import { installOffline } from './install.js';
+import { OWNED, installOffline, run } from './install.js';
 
-const OWNED = ['hardwares', 'hetero.txt', '.flagpatchrc.json', 'hooks', 'package.json', 'package-lock.json'];
 let template = '';
 let base = '';
 let remoteUp = '';
@@ -25,11 +24,6 @@ function e2e(name: string, fn: () => void): void {
     if (skipped) return void console.log(`hooks-e2e: SKIPPED "${name}": ${skipped}`);
     fn();
   });
-}
-
-function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
 test.before(() => {

@@ -38,3 +38,12 @@ export function installOffline(fork: string, tarball: string): string | null {
   assert.is(prepare.status, 0, prepare.stderr);
   return null;
 }
+
+/** A fork's owned paths, as the end-to-end tests leave them out when comparing vendor code. */
+export const OWNED = ['hardwares', 'hetero.txt', '.flagpatchrc.json', 'hooks', 'package.json', 'package-lock.json'];
+
+/** Runs a command in `cwd` with the tests' clean environment (plus `env`). */
+export function run(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
+}
