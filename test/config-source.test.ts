@@ -33,6 +33,18 @@ test('the refresh reads the config of the index: an unstaged edit of it changes 
   assert.match(s.stdout, 'flagpatch: updated elsewhere/B_Y100/');
 });
 
+test('a file added with git add -N (intent to add) stays out of the patch, as it stays out of the commit', () => {
+  const { v } = vendorFork();
+  write(v, { 'flagscale/later.py': 'not yet\n' });
+  git(v, ['add', '-N', 'flagscale/later.py']);
+  const r = flagpatch(v, ['refresh']);
+  assert.is(r.code, 0, r.stderr);
+  git(v, ['commit', '-q', '--no-verify', '-m', 'vendor work with its patch']);
+  assert.not.match(git(v, ['show', '--stat', 'HEAD']), 'later.py');
+  const c = flagpatch(v, ['check']);
+  assert.is(c.code, 0, c.stdout);
+});
+
 test('a symlink on the patch path is refused: the refresh writes only inside the work tree', () => {
   const { v, root } = vendorFork();
   const outside = path.join(root, 'outside');

@@ -86,7 +86,8 @@ export async function makePatch(git: Git, workspace: string, cfg: Config, input:
  * `--patch-with-stat` prints alone, so the text is byte for byte what git prints without --raw.
  */
 async function diffWithChanges(git: Git, cfg: Config, baseTree: string, tree: string | undefined): Promise<{ changes: RawChange[]; statAndDiff: Buffer }> {
-  const which = tree ? ['diff-tree', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree, tree] : ['diff-index', '--cached', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree];
+  // A file added with `git add -N` is in the index but not in the commit: left out, as git does.
+  const which = tree ? ['diff-tree', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree, tree] : ['diff-index', '--cached', '--ita-invisible-in-index', ...PATCH_DIFF_FLAGS, '-z', '--raw', baseTree];
   const out = (await git.run([...which, '--', ...vendorPathspecs(cfg)])).stdout;
   const { changes, end } = parseRaw(out);
   refuseUnmerged(changes); // an index with conflicts (status U) has no vendor tree to patch yet
