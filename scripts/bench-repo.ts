@@ -35,19 +35,25 @@ export interface Bench {
   changed: number;
 }
 
-/** Base commit with `n` files, vendor commit with ~200 changed files (fewer for tiny repos). */
-export function buildRepo(dir: string, n: number): Bench {
-  fs.mkdirSync(dir, { recursive: true });
-  git(dir, ['init', '-q', '-b', 'main']);
-  git(dir, ['config', 'gc.auto', '0']);
+/** A `git fast-import` stream being written: `out` appends commands, `data` a data block. */
+function fastImportStream(): { chunks: Buffer[]; out: (s: string | Buffer) => void; data: (b: Buffer | string) => void } {
   const chunks: Buffer[] = [];
-  const out = (s: string | Buffer) => chunks.push(Buffer.isBuffer(s) ? s : Buffer.from(s));
+  const out = (s: string | Buffer) => void chunks.push(Buffer.isBuffer(s) ? s : Buffer.from(s));
   const data = (b: Buffer | string) => {
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
     out(`data ${buf.length}\n`);
     out(buf);
     out('\n');
   };
+  return { chunks, out, data };
+}
+
+/** Base commit with `n` files, vendor commit with ~200 changed files (fewer for tiny repos). */
+export function buildRepo(dir: string, n: number): Bench {
+  fs.mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'gc.auto', '0']);
+  const { chunks, out, data } = fastImportStream();
   out('commit refs/heads/base\ncommitter Bench <bench@example.com> 1700000000 +0000\n');
   data('upstream base');
   for (let i = 0; i < n; i++) {
@@ -118,14 +124,7 @@ export function buildCheckRepo(dir: string, n: number, bases: number): { dir: st
   fs.mkdirSync(dir, { recursive: true });
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['config', 'gc.auto', '0']);
-  const chunks: Buffer[] = [];
-  const out = (s: string | Buffer) => chunks.push(Buffer.isBuffer(s) ? s : Buffer.from(s));
-  const data = (b: Buffer | string) => {
-    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
-    out(`data ${buf.length}\n`);
-    out(buf);
-    out('\n');
-  };
+  const { chunks, out, data } = fastImportStream();
   for (let k = 0; k < bases; k++) {
     out(`commit refs/heads/base${k}\ncommitter Bench <bench@example.com> ${1700000000 + k * 1000} +0000\n`);
     data(`upstream release ${k}`);

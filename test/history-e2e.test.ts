@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLI, ENV, ROOT, cleanup, commitAll, flagpatch, git, tmpdir, upstream, write } from './helpers.js';
-import { OWNED, installOffline, run } from './install.js';
+import { OWNED, installOffline, needsInstall, run } from './install.js';
 
 let template = '';
 let up = '';
@@ -19,12 +19,7 @@ const keep: string[] = [];
 let skipped: string | null = null;
 
 /** A story that needs the installed fork: says SKIPPED with the reason when it cannot run. */
-function story(name: string, fn: () => void): void {
-  test(name, () => {
-    if (skipped) return void console.log(`history-e2e: SKIPPED "${name}": ${skipped}`);
-    fn();
-  });
-}
+const story = needsInstall(test, 'history-e2e', () => skipped);
 
 // uvu reports nothing when a before hook throws: the error is printed so a broken set-up shows.
 test.before(() => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ENV, ROOT, cleanup, git, tmpdir, upstream, write } from './helpers.js';
-import { OWNED, installOffline, run } from './install.js';
+import { OWNED, installOffline, needsInstall, run } from './install.js';
 
 let template = '';
 let base = '';
@@ -19,12 +19,7 @@ const keep: string[] = [];
 let skipped: string | null = null;
 
 /** A test that needs the installed fork: says SKIPPED with the reason when it cannot run. */
-function e2e(name: string, fn: () => void): void {
-  test(name, () => {
-    if (skipped) return void console.log(`hooks-e2e: SKIPPED "${name}": ${skipped}`);
-    fn();
-  });
-}
+const e2e = needsInstall(test, 'hooks-e2e', () => skipped);
 
 test.before(() => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'flagpatch-e2e-')));

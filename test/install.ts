@@ -47,3 +47,16 @@ export function run(cwd: string, cmd: string, args: string[], env: NodeJS.Proces
   const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * `test` for stories that need the packed package installed in a fork: when `skipped()` gives
+ * a reason (no local install to pack from), each says SKIPPED with it instead of failing.
+ */
+export function needsInstall(test: (name: string, fn: () => void) => void, tag: string, skipped: () => string | null) {
+  return (name: string, fn: () => void): void =>
+    test(name, () => {
+      const why = skipped();
+      if (why) return void console.log(`${tag}: SKIPPED "${name}": ${why}`);
+      fn();
+    });
+}

@@ -24,7 +24,7 @@ import { removeLeftovers, removeTree, withWorkspace } from '../tmp.js';
 import { editTree } from '../tree.js';
 import { commitSubmission, refuseOnSubmissionBranch, submissionBranch } from './patch.js';
 import type { RebasedFork } from './rebase-fork.js';
-import { checkReplaceable, isInside, MARKER, realpathOfExisting, swapIntoPlace, writeNoFilterAttributes } from './unpatch.js';
+import { checkReplaceable, isInside, MARKER, realpathOfExisting, swapIntoPlace, writeMarker, writeNoFilterAttributes } from './unpatch.js';
 
 export interface RebaseOptions extends CommonOptions {
   onto?: string;
@@ -331,8 +331,7 @@ async function materializeMerge(git: Git, cfg: Config, opts: RebaseOptions, ws: 
     await stageConflicts(repo, m.merge.stages);
     await repo.run(['update-index', '-q', '--refresh'], { ok: [1] });
     // As unpatch marks its trees (the folder and the commit it made), so a rerun may replace it.
-    const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
-    fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ ...m.record, branch: m.branch, path: finalPath }, null, 2)}\n`);
+    writeMarker(tmp, target, { ...m.record, branch: m.branch });
     swapIntoPlace(tmp, target);
     return target;
   } catch (e) {

@@ -152,6 +152,15 @@ async function commitPatch(git: Git, base: string, patch: { label: string; messa
   return head;
 }
 
+/**
+ * Marks the tree being built in `tmp` as flagpatch's: the commit it made, and the final place
+ * of the tree (`target`), so a marker copied into another folder proves nothing.
+ */
+export function writeMarker(tmp: string, target: string, record: { head: string; branch: string } & Record<string, unknown>): void {
+  const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
+  fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ ...record, path: finalPath }, null, 2)}\n`);
+}
+
 /** Moves a finished tree from its hidden sibling `tmp` to `target`, replacing what was there. */
 export function swapIntoPlace(tmp: string, target: string): void {
   if (!fs.existsSync(target)) return fs.renameSync(tmp, target);
@@ -298,9 +307,7 @@ async function materializeAll(
       await repo.run(['-c', 'core.autocrlf=false', '-c', 'checkout.workers=0', '-c', 'core.hooksPath=/dev/null', 'checkout', '--quiet', '--force', '--no-track', '-B', branch, head]);
       await repo.run(['remote', 'remove', 'origin']);
       await repo.deleteRefs((await repo.refs()).filter((r) => r.name !== `refs/heads/${branch}`));
-      // The final place of the tree, so a marker copied into another folder proves nothing.
-      const finalPath = path.join(realpathOfExisting(path.dirname(target)), path.basename(target));
-      fs.writeFileSync(path.join(tmp, '.git', MARKER), `${JSON.stringify({ device: p.device, id, base: p.base, head, branch, path: finalPath }, null, 2)}\n`);
+      writeMarker(tmp, target, { device: p.device, id, base: p.base, head, branch });
       built[built.length - 1].result.head = head;
     }
     // Everything built: swap each tree into place.
