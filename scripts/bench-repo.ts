@@ -48,14 +48,8 @@ function fastImportStream(): { chunks: Buffer[]; out: (s: string | Buffer) => vo
   return { chunks, out, data };
 }
 
-/** Base commit with `n` files, vendor commit with ~200 changed files (fewer for tiny repos). */
-export function buildRepo(dir: string, n: number): Bench {
-  fs.mkdirSync(dir, { recursive: true });
-  git(dir, ['init', '-q', '-b', 'main']);
-  git(dir, ['config', 'gc.auto', '0']);
-  const { chunks, out, data } = fastImportStream();
-  out('commit refs/heads/base\ncommitter Bench <bench@example.com> 1700000000 +0000\n');
-  data('upstream base');
+/** The upstream files of a base: `n` small text files and two binaries. */
+function baseFiles(out: (s: string) => void, data: (b: Buffer | string) => void, n: number): void {
   for (let i = 0; i < n; i++) {
     out(`M 100644 inline ${fileName(i)}\n`);
     data(lines(`v${i}`, 10));
@@ -64,6 +58,17 @@ export function buildRepo(dir: string, n: number): Bench {
     out(`M 100644 inline assets/blob${b}.bin\n`);
     data(binary(b, 4096));
   }
+}
+
+/** Base commit with `n` files, vendor commit with ~200 changed files (fewer for tiny repos). */
+export function buildRepo(dir: string, n: number): Bench {
+  fs.mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'gc.auto', '0']);
+  const { chunks, out, data } = fastImportStream();
+  out('commit refs/heads/base\ncommitter Bench <bench@example.com> 1700000000 +0000\n');
+  data('upstream base');
+  baseFiles(out, data, n);
   out('commit refs/heads/vendor\ncommitter Bench <bench@example.com> 1700000100 +0000\n');
   data('vendor adaptation');
   out('from refs/heads/base\n');
@@ -129,14 +134,7 @@ export function buildCheckRepo(dir: string, n: number, bases: number): { dir: st
     out(`commit refs/heads/base${k}\ncommitter Bench <bench@example.com> ${1700000000 + k * 1000} +0000\n`);
     data(`upstream release ${k}`);
     if (k === 0) {
-      for (let i = 0; i < n; i++) {
-        out(`M 100644 inline ${fileName(i)}\n`);
-        data(lines(`v${i}`, 10));
-      }
-      for (let b = 0; b < 2; b++) {
-        out(`M 100644 inline assets/blob${b}.bin\n`);
-        data(binary(b, 4096));
-      }
+      baseFiles(out, data, n);
     } else {
       out(`from refs/heads/base${k - 1}\n`);
       for (let j = 0; j < 40; j++) {
